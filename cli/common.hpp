@@ -1,0 +1,58 @@
+// Options and helpers shared by the subcommands.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "nbconnect/nbconnect.hpp"
+
+namespace nbc::cli {
+
+// Bad usage or input: main() prints "nbconnect: <message>" and exits 64.
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+inline constexpr int kExitUsage = 64;
+inline constexpr int kExitInternal = 70;
+inline constexpr int kExitTimeout = 124;
+
+// The options that check, scan, wait and ping share (SPEC §2).
+struct CommonOptions {
+  std::string timeout;
+  bool ipv4 = false;
+  bool ipv6 = false;
+  std::string source;
+  std::string method = "so-error";
+  std::string backend = "epoll";
+  bool verbose = false;
+  bool json = false;
+};
+
+// Adds -t/--timeout (with the given help text), -4, -6, --source, --method, --backend, -v, --json.
+void add_common_options(CLI::App& app, CommonOptions& options, const std::string& timeout_help);
+
+// Turns the words into connect options; throws UsageError naming the bad word.
+ConnectOptions to_connect_options(const CommonOptions& options,
+                                  std::chrono::nanoseconds default_timeout);
+
+// Throws UsageError with the parse error's message.
+template <typename T>
+T value_or_usage(Parsed<T> parsed) {
+  if (!parsed) throw UsageError(parsed.error().message);
+  return std::move(*parsed);
+}
+
+// Parses a duration given to option `name`; throws UsageError.
+std::chrono::nanoseconds duration_option(const std::string& name, const std::string& text);
+
+// Refuses a literal of the other family when -4 or -6 is given.
+void check_family(const HostPort& target, const CommonOptions& options);
+
+// The tracer used for -v: one line per system call on stderr.
+Tracer stderr_tracer();
+
+}  // namespace nbc::cli

@@ -1,0 +1,76 @@
+// nbconnect: non-blocking TCP connects done right. Parse errors map to exit codes here only.
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "common.hpp"
+#include "subcommands.hpp"
+
+namespace {
+
+bool is_subcommand_name(const char* word) {
+  for (const char* name : {"check", "scan", "wait", "ping", "lab"}) {
+    if (std::strcmp(word, name) == 0) return true;
+  }
+  return false;
+}
+
+bool asks_top_level(const char* word) {
+  return std::strcmp(word, "-h") == 0 || std::strcmp(word, "--help") == 0 ||
+         std::strcmp(word, "--version") == 0;
+}
+
+int usage_error(const std::string& message) {
+  std::fprintf(stderr, "nbconnect: %s\n", message.c_str());
+  return nbc::cli::kExitUsage;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // `nbconnect HOST PORT` is `nbconnect check HOST PORT`.
+  std::vector<char*> args(argv, argv + argc);
+  static char check_word[] = "check";
+  if (argc >= 2 && !is_subcommand_name(argv[1]) && !asks_top_level(argv[1])) {
+    args.insert(args.begin() + 1, check_word);
+  }
+
+  CLI::App app{"nbconnect: non-blocking TCP connects done right, one or hundreds of thousands",
+               "nbconnect"};
+  app.set_version_flag("--version", "nbconnect 0.1.0");
+  app.require_subcommand(1, 1);
+
+  std::vector<nbc::cli::Subcommand> subcommands;
+  subcommands.push_back(nbc::cli::setup_check(app));
+
+  try {
+    app.parse(static_cast<int>(args.size()), args.data());
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    if (argc < 2) {
+      std::fputs(app.help().c_str(), stderr);
+      return nbc::cli::kExitUsage;
+    }
+    return usage_error(e.what());
+  }
+
+  try {
+    for (auto& sub : subcommands) {
+      if (sub.app->parsed()) return sub.run();
+    }
+    return usage_error("no command given");
+  } catch (const nbc::cli::UsageError& e) {
+    return usage_error(e.what());
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "nbconnect: internal error: %s\n", e.what());
+    return nbc::cli::kExitInternal;
+  }
+}

@@ -1,0 +1,51 @@
+#include "output.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+
+namespace nbc::cli {
+
+nlohmann::ordered_json outcome_json(const Outcome& o, std::string_view target) {
+  nlohmann::ordered_json j;
+  j["target"] = std::string(target);
+  if (o.peer.empty()) {
+    j["address"] = nullptr;
+    j["port"] = nullptr;
+    j["family"] = nullptr;
+  } else {
+    j["address"] = o.peer.address();
+    j["port"] = o.peer.port();
+    j["family"] = std::string(to_string(o.peer.family()));
+  }
+  j["state"] = std::string(to_string(o.state));
+  j["reason"] = o.reason_name();
+  std::string_view name = errno_name(o.error);
+  j["errno"] = name.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(std::string(name));
+  j["phase"] = std::string(to_string(o.phase));
+  // Three decimals, like the text, without binary floating-point noise in the output.
+  j["rtt_ms"] = std::round(to_ms(o.rtt) * 1000.0) / 1000.0;
+  j["attempts"] = o.attempts;
+  if (!o.detail.empty()) j["detail"] = o.detail;
+  return j;
+}
+
+std::string format_ms(std::chrono::nanoseconds d) { return fmt::format("{:.3f} ms", to_ms(d)); }
+
+std::string outcome_text(const Outcome& o) {
+  std::string where = o.peer.empty() ? std::string("-") : o.peer.to_string();
+  std::string why = o.reason_name();
+  if (o.error != 0) why += fmt::format(": {}", std::strerror(o.error));
+  if (!o.detail.empty()) why += fmt::format(": {}", o.detail);
+  return fmt::format("{} {} ({}) in {}", where, to_string(o.state), why, format_ms(o.rtt));
+}
+
+void print_json_line(const nlohmann::ordered_json& record) {
+  std::string line = record.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  line += '\n';
+  std::fwrite(line.data(), 1, line.size(), stdout);
+}
+
+}  // namespace nbc::cli

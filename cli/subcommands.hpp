@@ -1,0 +1,18 @@
+// One file per subcommand (CLI11's subcom_in_files shape): setup_* adds the subcommand and its
+// options to the app and returns the function that runs it after a successful parse.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+
+namespace nbc::cli {
+
+struct Subcommand {
+  CLI::App* app;
+  std::function<int()> run;
+};
+
+Subcommand setup_check(CLI::App& app);
+
+}  // namespace nbc::cli

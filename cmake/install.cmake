@@ -1,0 +1,17 @@
+include(CMakePackageConfigHelpers)
+install(TARGETS nbconnect EXPORT nbconnect-targets
+  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
+install(TARGETS nbconnect_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(DIRECTORY include/nbconnect DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(EXPORT nbconnect-targets NAMESPACE nbconnect:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/nbconnect)
+configure_package_config_file(${CMAKE_CURRENT_LIST_DIR}/nbconnect-config.cmake.in
+  ${CMAKE_CURRENT_BINARY_DIR}/nbconnect-config.cmake
+  INSTALL_DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/nbconnect)
+write_basic_package_version_file(${CMAKE_CURRENT_BINARY_DIR}/nbconnect-config-version.cmake
+  COMPATIBILITY SameMinorVersion)
+install(FILES ${CMAKE_CURRENT_BINARY_DIR}/nbconnect-config.cmake
+  ${CMAKE_CURRENT_BINARY_DIR}/nbconnect-config-version.cmake
+  DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/nbconnect)
+configure_file(${CMAKE_CURRENT_LIST_DIR}/nbconnect.pc.in ${CMAKE_CURRENT_BINARY_DIR}/nbconnect.pc @ONLY)
+install(FILES ${CMAKE_CURRENT_BINARY_DIR}/nbconnect.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

@@ -1,0 +1,7 @@
+// Umbrella header of libnbconnect.
+#pragma once
+
+#include "nbconnect/connect.hpp"
+#include "nbconnect/endpoint.hpp"
+#include "nbconnect/outcome.hpp"
+#include "nbconnect/socket.hpp"

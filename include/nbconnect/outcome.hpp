@@ -1,0 +1,86 @@
+// Outcome of one connect attempt: the shared vocabulary of the library and the CLI (SPEC §1).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+#include "nbconnect/endpoint.hpp"
+#include "nbconnect/socket.hpp"
+
+namespace nbc {
+
+enum class State : std::uint8_t { open, closed, filtered, error, unresolved };
+
+// Where the answer was learnt.
+enum class Phase : std::uint8_t { socket, connect, completion, deadline, resolve };
+
+enum class Reason : std::uint8_t {
+  syn_ack,
+  conn_refused,
+  self_connect,
+  no_response,
+  host_unreach,
+  net_unreach,
+  admin_prohibited,
+  host_down,
+  local_resources,
+  other_errno,  // the reason is the errno name in lower case, e.g. "econnreset"
+  fd_setsize,   // the select backend cannot watch a descriptor this large
+  nxdomain,
+  no_address,
+  dns_timeout,
+  dns_error,
+};
+
+std::string_view to_string(State state);
+std::string_view to_string(Phase phase);
+
+// The symbolic errno name ("ECONNREFUSED"), or "" for 0 and unknown values.
+std::string_view errno_name(int err);
+
+// Reason and state that an errno from connect() or SO_ERROR stands for (SPEC §1 table).
+struct Classification {
+  State state;
+  Reason reason;
+};
+Classification classify_errno(int err);
+
+// True for errors that say something about this host, never about the peer: running out of
+// descriptors, memory, buffers or local ports.
+bool is_local_error(int err);
+
+// The exit code of `nbconnect HOST PORT` for this outcome.
+int exit_code(State state, Reason reason);
+
+struct Outcome {
+  State state = State::error;
+  Reason reason = Reason::other_errno;
+  int error = 0;  // the errno that proved the outcome, 0 when none did
+  Phase phase = Phase::socket;
+  std::chrono::nanoseconds rtt{0};
+  Endpoint peer;
+  Endpoint local;         // the local address when known
+  Socket socket;          // the connected socket when open and kept
+  int attempts = 1;       // sockets used, counting retries with a fresh socket
+  std::string detail;     // extra human text (e.g. the list of addresses a dialer tried)
+
+  // "conn-refused", "syn-ack", "econnreset", ...
+  std::string reason_name() const;
+  // The system error behind the outcome (empty when none).
+  std::error_code error_code() const { return {error, std::generic_category()}; }
+  bool is_open() const { return state == State::open; }
+};
+
+std::string reason_name(Reason reason, int err);
+
+// std::error_code interop for reasons, in the style of asio's error.hpp.
+const std::error_category& reason_category();
+std::error_code make_error_code(Reason reason);
+
+}  // namespace nbc
+
+template <>
+struct std::is_error_code_enum<nbc::Reason> : std::true_type {};

@@ -1,0 +1,22 @@
+#!/bin/sh
+# Installs the Debian packages nbconnect needs to build and test (as root), or names them.
+set -eu
+PACKAGES="cmake g++ make pkg-config libcli11-dev libfmt-dev nlohmann-json3-dev libc-ares-dev
+liburing-dev libgtest-dev libgmock-dev libbenchmark-dev nmap netcat-openbsd iptables iproute2
+dnsmasq-base clang-format time util-linux procps tmux"
+missing=""
+for p in $PACKAGES; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+  echo "nbconnect: installing Debian packages:$missing" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  # shellcheck disable=SC2086
+  apt-get install -y -qq --no-install-recommends $missing >/dev/null
+else
+  echo "nbconnect: missing Debian packages:$missing" >&2
+  echo "nbconnect: install them as root: apt-get install$missing" >&2
+  exit 1
+fi

@@ -1,0 +1,181 @@
+#include "attempt.hpp"
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+
+#include "sys.hpp"
+
+namespace nbc::detail {
+namespace {
+
+const char* family_name(int af) { return af == AF_INET6 ? "AF_INET6" : "AF_INET"; }
+
+}  // namespace
+
+Attempt::Attempt(const Endpoint& target, const ConnectOptions& options)
+    : target_(target), options_(options), trace_(&options.trace) {
+  outcome_.peer = target;
+}
+
+Step Attempt::start(Clock::time_point now) {
+  started_ = now;
+  deadline_ = now + options_.timeout;
+  const SysCalls& s = sys();
+
+  int fd = s.socket(target_.af(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
+  int err = errno;
+  trace_.call(fd, err, "socket({}, SOCK_STREAM|SOCK_NONBLOCK|SOCK_CLOEXEC, IPPROTO_TCP)",
+              family_name(target_.af()));
+  if (fd < 0) {
+    finish(err, Phase::socket, now);
+    return Step::done;
+  }
+  socket_.reset(fd);
+
+  if (options_.linger_zero) {
+    // A probe closes with RST: no TIME_WAIT entry is left to hold the local port.
+    linger lg{1, 0};
+    int r = s.setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+    err = errno;
+    trace_.call(r, err, "setsockopt({}, SO_LINGER, {{on, 0s}})", fd);
+    if (r < 0) {
+      finish(err, Phase::socket, now);
+      return Step::done;
+    }
+  }
+  for (const SocketOption& opt : options_.socket_options) {
+    int r = s.setsockopt(fd, opt.level, opt.name, opt.value.data(),
+                         static_cast<socklen_t>(opt.value.size()));
+    err = errno;
+    trace_.call(r, err, "setsockopt({}, level {}, option {}, {} bytes)", fd, opt.level, opt.name,
+                opt.value.size());
+    if (r < 0) {
+      finish(err, Phase::socket, now);
+      return Step::done;
+    }
+  }
+  if (options_.source) {
+    if (options_.source->port() != 0) {
+      // A fixed source port must be reusable while an earlier probe's socket lingers.
+      int one = 1;
+      s.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    }
+    int r = s.bind(fd, options_.source->data(), options_.source->size());
+    err = errno;
+    trace_.call(r, err, "bind({}, {})", fd, options_.source->to_string());
+    if (r < 0) {
+      finish(err, Phase::socket, now);
+      return Step::done;
+    }
+  }
+
+  started_ = Clock::now();
+  deadline_ = started_ + options_.timeout;
+  int r = s.connect(fd, target_.data(), target_.size());
+  err = errno;
+  trace_.call(r, err, "connect({}, {})", fd, target_.to_string());
+  if (r == 0) {
+    // Connected at once. It still takes the common path: the self-connect check and the
+    // outcome are the same as after waiting.
+    finish_connected(Clock::now());
+    outcome_.phase = Phase::connect;
+    return Step::done;
+  }
+  if (err == EINPROGRESS || err == EINTR) {
+    // EINTR: the connect goes on asynchronously. Calling connect() again would be wrong (it
+    // would answer EALREADY); wait for writability exactly as for EINPROGRESS.
+    if (err == EINTR) trace_.note("connect() was interrupted: the connect continues, waiting");
+    return Step::wait_writable;
+  }
+  // An immediate answer (ECONNREFUSED on loopback, ENETUNREACH, EAGAIN, ...).
+  finish(err, Phase::connect, Clock::now());
+  return Step::done;
+}
+
+Step Attempt::on_ready(std::uint32_t /*events*/, Clock::time_point now) {
+  if (done_) return Step::done;
+  // The events alone prove nothing: a failed connect is reported writable too.
+  Verdict v = detect(options_.method, socket_.get(), target_, trace_);
+  switch (v.kind) {
+    case Verdict::connected: finish_connected(now); return Step::done;
+    case Verdict::failed: finish(v.error, Phase::completion, now); return Step::done;
+    case Verdict::pending: break;
+  }
+  if (now >= deadline_) {
+    on_deadline(now);
+    return Step::done;
+  }
+  return Step::wait_writable;
+}
+
+void Attempt::on_deadline(Clock::time_point now) {
+  if (done_) return;
+  trace_.note("deadline of {:.3f} ms passed with no answer", to_ms(options_.timeout));
+  finish(0, Phase::deadline, now);
+}
+
+void Attempt::finish_connected(Clock::time_point now) {
+  const SysCalls& s = sys();
+  sockaddr_storage local{};
+  socklen_t len = sizeof local;
+  int fd = socket_.get();
+  int r = s.getsockname(fd, reinterpret_cast<sockaddr*>(&local), &len);
+  int err = errno;
+  trace_.call(r, err, "getsockname({})", fd);
+  if (r == 0) outcome_.local = Endpoint::from_sockaddr(reinterpret_cast<sockaddr*>(&local), len);
+  if (r == 0 && outcome_.local == target_) {
+    // TCP simultaneous open on loopback: the socket connected to itself. It looks open, but
+    // nobody listens there.
+    trace_.note("local address {} equals the peer: self-connect", outcome_.local.to_string());
+    done_ = true;
+    outcome_.state = State::closed;
+    outcome_.reason = Reason::self_connect;
+    outcome_.error = 0;
+    outcome_.phase = Phase::completion;
+    outcome_.rtt = now - started_;
+    close_socket();
+    return;
+  }
+  done_ = true;
+  outcome_.state = State::open;
+  outcome_.reason = Reason::syn_ack;
+  outcome_.error = 0;
+  outcome_.phase = Phase::completion;
+  outcome_.rtt = now - started_;
+  if (options_.keep_socket) {
+    outcome_.socket = std::move(socket_);
+  } else {
+    close_socket();
+  }
+}
+
+void Attempt::finish(int err, Phase phase, Clock::time_point now) {
+  done_ = true;
+  outcome_.error = err;
+  outcome_.phase = phase;
+  outcome_.rtt = now - started_;
+  if (phase == Phase::deadline) {
+    outcome_.state = State::filtered;
+    outcome_.reason = Reason::no_response;
+  } else {
+    Classification c = classify_errno(err);
+    outcome_.state = c.state;
+    outcome_.reason = c.reason;
+  }
+  // A failed socket is never connected again: it is closed, and a retry takes a fresh one.
+  close_socket();
+}
+
+void Attempt::close_socket() {
+  if (!socket_) return;
+  int fd = socket_.release();
+  int r = sys().close(fd);
+  trace_.call(r, errno, "close({})", fd);
+}
+
+Outcome Attempt::take() { return std::move(outcome_); }
+
+}  // namespace nbc::detail
