@@ -45,6 +45,10 @@ int main(int argc, char** argv) {
 
   std::vector<nbc::cli::Subcommand> subcommands;
   subcommands.push_back(nbc::cli::setup_check(app));
+  subcommands.push_back(nbc::cli::setup_scan(app));
+  subcommands.push_back(nbc::cli::setup_wait(app));
+  subcommands.push_back(nbc::cli::setup_ping(app));
+  subcommands.push_back(nbc::cli::setup_lab(app));
 
   try {
     app.parse(static_cast<int>(args.size()), args.data());

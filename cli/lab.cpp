@@ -1,0 +1,19 @@
+// nbconnect lab: placeholder until its issue lands.
+#include <cstdio>
+#include <memory>
+
+#include "common.hpp"
+#include "subcommands.hpp"
+
+namespace nbc::cli {
+
+Subcommand setup_lab(CLI::App& app) {
+  CLI::App* sub = app.add_subcommand("lab", "(not implemented yet)");
+  sub->allow_extras();
+  return {sub, [] {
+            std::fprintf(stderr, "nbconnect: 'lab' is not implemented yet\n");
+            return kExitInternal;
+          }};
+}
+
+}  // namespace nbc::cli
