@@ -1,0 +1,3 @@
+#include "support/netns_main.hpp"
+
+NBC_NETNS_TEST_MAIN()
