@@ -42,19 +42,33 @@ void sleep_for(std::chrono::nanoseconds d) {
 }
 
 // Runs one attempt to its end on the poller.
+// The poller is made on first need, after the first socket: a connect that answers at once needs
+// none, and the socket gets the lowest descriptor, as in a hand-written program.
 Outcome run_attempt(const Endpoint& target, const ConnectOptions& options,
-                    detail::Poller& poller) {
+                    std::unique_ptr<detail::Poller>& poller_slot) {
   Attempt attempt(target, options);
   if (attempt.start(Clock::now()) == Step::done) return attempt.take();
 
+  if (!poller_slot) {
+    auto made = detail::make_poller(options.backend, 4);
+    if (!made) {
+      return local_failure(
+          target, made.error(), classify_errno(made.error()).reason,
+          std::string("cannot create the ") + std::string(to_string(options.backend)) + " poller");
+    }
+    poller_slot = std::move(*made);
+    poller_slot->set_tracer(options.trace ? &options.trace : nullptr);
+  }
+  detail::Poller& poller = *poller_slot;
   int fd = attempt.fd();
   if (int err = poller.add(fd, detail::kWritable, static_cast<std::uint64_t>(fd)); err != 0) {
     // Dropping the attempt closes its socket.
     if (err == ERANGE) {
-      return local_failure(target, 0, Reason::fd_setsize,
-                           "descriptor " + std::to_string(fd) + " is not below FD_SETSIZE (" +
-                               std::to_string(FD_SETSIZE) +
-                               "): the select backend cannot watch it; use --backend poll or epoll");
+      return local_failure(
+          target, 0, Reason::fd_setsize,
+          "descriptor " + std::to_string(fd) + " is not below FD_SETSIZE (" +
+              std::to_string(FD_SETSIZE) +
+              "): the select backend cannot watch it; use --backend poll or epoll");
     }
     return local_failure(target, err, classify_errno(err).reason, "the poller refused the socket");
   }
@@ -85,14 +99,7 @@ Outcome run_attempt(const Endpoint& target, const ConnectOptions& options,
 
 Outcome connect(const Endpoint& target, const ConnectOptions& options) {
   if (target.empty()) return local_failure(target, EINVAL, Reason::other_errno, "no address");
-  auto made = detail::make_poller(options.backend, 4);
-  if (!made) {
-    return local_failure(target, made.error(), Reason::other_errno,
-                         std::string("cannot create the ") + std::string(to_string(options.backend)) +
-                             " poller");
-  }
-  detail::Poller& poller = **made;
-  poller.set_tracer(options.trace ? &options.trace : nullptr);
+  std::unique_ptr<detail::Poller> poller;
   detail::Trace trace(&options.trace);
 
   int local_retries = 0;

@@ -23,8 +23,7 @@ std::string poll_bits_to_string(std::uint32_t bits) {
 }
 
 void Poller::trace_wait(std::string_view call, int result, int err,
-                        std::span<const PollEvent> events,
-                        std::chrono::nanoseconds timeout) const {
+                        std::span<const PollEvent> events, std::chrono::nanoseconds timeout) const {
   if (!tracer_ || !*tracer_) return;
   std::string line = fmt::format("{}(timeout={:.3f}ms) = ", call, to_ms(timeout));
   if (result < 0) {
@@ -32,11 +31,9 @@ void Poller::trace_wait(std::string_view call, int result, int err,
   } else {
     line += std::to_string(result);
     for (const PollEvent& event : events) {
-      if (event.fd >= 0) {
-        line += fmt::format(" [fd {}: {}]", event.fd, poll_bits_to_string(event.events));
-      } else {
-        line += fmt::format(" [token {}: {}]", event.token, poll_bits_to_string(event.events));
-      }
+      // The readiness API reports the caller's token; the single connect uses the descriptor.
+      std::uint64_t id = event.fd >= 0 ? static_cast<std::uint64_t>(event.fd) : event.token;
+      line += fmt::format(" [{}: {}]", id, poll_bits_to_string(event.events));
     }
   }
   (*tracer_)(line);
@@ -46,10 +43,18 @@ std::expected<std::unique_ptr<Poller>, int> make_poller(Backend backend, unsigne
   int err = 0;
   std::unique_ptr<Poller> poller;
   switch (backend) {
-    case Backend::epoll: poller = make_epoll_poller(err); break;
-    case Backend::poll: poller = make_poll_poller(err); break;
-    case Backend::select: poller = make_select_poller(err); break;
-    case Backend::uring: poller = make_uring_poller(capacity_hint, err); break;
+    case Backend::epoll:
+      poller = make_epoll_poller(err);
+      break;
+    case Backend::poll:
+      poller = make_poll_poller(err);
+      break;
+    case Backend::select:
+      poller = make_select_poller(err);
+      break;
+    case Backend::uring:
+      poller = make_uring_poller(capacity_hint, err);
+      break;
   }
   if (!poller) return std::unexpected(err ? err : ENOSYS);
   return poller;
@@ -60,7 +65,9 @@ std::unique_ptr<Poller> make_uring_poller(unsigned, int& err) {
   err = ENOSYS;
   return nullptr;
 }
-bool uring_available() { return false; }
+bool uring_available() {
+  return false;
+}
 #endif
 
 }  // namespace nbc::detail
@@ -69,10 +76,14 @@ namespace nbc {
 
 std::string_view to_string(Backend backend) {
   switch (backend) {
-    case Backend::epoll: return "epoll";
-    case Backend::poll: return "poll";
-    case Backend::select: return "select";
-    case Backend::uring: return "uring";
+    case Backend::epoll:
+      return "epoll";
+    case Backend::poll:
+      return "poll";
+    case Backend::select:
+      return "select";
+    case Backend::uring:
+      return "uring";
   }
   return "epoll";
 }

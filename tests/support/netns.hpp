@@ -42,6 +42,28 @@ inline std::string& netns_error() {
   return error;
 }
 
+// A firewall rule inserted for the life of the object, so tests that share one namespace (the
+// binary run by hand rather than one test per process by ctest) do not see each other's rules.
+// binary is "iptables" or "ip6tables"; rule is e.g. "INPUT -p tcp --dport 80 -j DROP".
+class FirewallRule {
+ public:
+  FirewallRule(std::string binary, std::string rule)
+      : binary_(std::move(binary)), rule_(std::move(rule)) {
+    ok_ = sh(binary_ + " -I " + rule_) == 0;
+  }
+  FirewallRule(const FirewallRule&) = delete;
+  FirewallRule& operator=(const FirewallRule&) = delete;
+  ~FirewallRule() {
+    if (ok_) sh(binary_ + " -D " + rule_);
+  }
+  bool ok() const { return ok_; }
+
+ private:
+  std::string binary_;
+  std::string rule_;
+  bool ok_ = false;
+};
+
 // Counts this process's open descriptors.
 inline int open_fd_count() {
   int count = 0;

@@ -9,22 +9,22 @@
 
 #include "support/netns.hpp"
 
-#define NBC_REQUIRE_NETNS()                                                          \
-  do {                                                                               \
+#define NBC_REQUIRE_NETNS()                                                              \
+  do {                                                                                   \
     if (!::nbc::test::netns_error().empty()) GTEST_SKIP() << ::nbc::test::netns_error(); \
   } while (0)
 
-#define NBC_NETNS_TEST_MAIN()                                                          \
-  int main(int argc, char** argv) {                                                    \
-    ::testing::InitGoogleTest(&argc, argv);                                            \
-    bool listing = false;                                                              \
+#define NBC_NETNS_TEST_MAIN()                                                                \
+  int main(int argc, char** argv) {                                                          \
+    ::testing::InitGoogleTest(&argc, argv);                                                  \
+    bool listing = false;                                                                    \
     for (int i = 1; i < argc; ++i) listing |= std::strstr(argv[i], "list_tests") != nullptr; \
-    if (!listing) {                                                                    \
-      ::nbc::test::netns_error() = ::nbc::test::enter_private_netns();                 \
-      if (!::nbc::test::netns_error().empty()) {                                       \
-        std::fprintf(stderr, "SKIPPING namespace tests: %s\n",                         \
-                     ::nbc::test::netns_error().c_str());                              \
-      }                                                                                \
-    }                                                                                  \
-    return RUN_ALL_TESTS();                                                            \
+    if (!listing) {                                                                          \
+      ::nbc::test::netns_error() = ::nbc::test::enter_private_netns();                       \
+      if (!::nbc::test::netns_error().empty()) {                                             \
+        std::fprintf(stderr, "SKIPPING namespace tests: %s\n",                               \
+                     ::nbc::test::netns_error().c_str());                                    \
+      }                                                                                      \
+    }                                                                                        \
+    return RUN_ALL_TESTS();                                                                  \
   }

@@ -67,8 +67,9 @@ inline RunResult run_program(const std::vector<std::string>& argv,
       ::kill(pid, SIGKILL);
       break;
     }
-    int n = ::poll(fds, 2, static_cast<int>(
-                               std::chrono::duration_cast<std::chrono::milliseconds>(left).count() + 1));
+    int n = ::poll(
+        fds, 2,
+        static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(left).count() + 1));
     if (n < 0) continue;
     for (auto& p : fds) {
       if (p.fd < 0 || !(p.revents & (POLLIN | POLLHUP | POLLERR))) continue;

@@ -1,0 +1,156 @@
+// Local errors are never remote answers: EMFILE, EAGAIN, EADDRNOTAVAIL are retried with a fresh
+// socket after a back-off, and reported as error/local-resources only when they persist. The
+// kernel cannot stage these on demand at one exact call, so the system-call seam injects them.
+#include <sys/resource.h>
+#include <sys/select.h>
+
+#include <vector>
+
+#include "kernel/matrix.hpp"
+#include "sys.hpp"
+
+namespace nbc::test {
+namespace {
+
+int g_failures_left = 0;
+int g_injected_errno = 0;
+
+int failing_socket(int domain, int type, int protocol) {
+  if (g_failures_left > 0) {
+    --g_failures_left;
+    errno = g_injected_errno;
+    return -1;
+  }
+  return ::socket(domain, type, protocol);
+}
+
+int failing_connect(int fd, const sockaddr* addr, socklen_t len) {
+  if (g_failures_left > 0) {
+    --g_failures_left;
+    errno = g_injected_errno;
+    return -1;
+  }
+  return ::connect(fd, addr, len);
+}
+
+class Seam {
+ public:
+  Seam() : saved_(detail::sys()) {}
+  ~Seam() { detail::sys() = saved_; }
+
+ private:
+  detail::SysCalls saved_;
+};
+
+class ConnectLocalErrors : public ConnectMatrix {};
+
+TEST_P(ConnectLocalErrors, TransientEmfileIsRetriedWithFreshSocket) {
+  Listener listener("127.0.0.1");
+  Seam seam;
+  detail::sys().socket = failing_socket;
+  g_failures_left = 2;
+  g_injected_errno = EMFILE;
+  Outcome o = connect(ep("127.0.0.1", listener.port()), options());
+  EXPECT_EQ(o.state, State::open);
+  EXPECT_EQ(o.attempts, 3);
+}
+
+TEST_P(ConnectLocalErrors, PersistentEmfileIsLocalResourcesError) {
+  Listener listener("127.0.0.1");
+  Seam seam;
+  detail::sys().socket = failing_socket;
+  g_failures_left = 1000;
+  g_injected_errno = EMFILE;
+  ConnectOptions opts = options();
+  Outcome o = connect(ep("127.0.0.1", listener.port()), opts);
+  EXPECT_EQ(o.state, State::error);
+  EXPECT_EQ(o.reason, Reason::local_resources);
+  EXPECT_EQ(o.error, EMFILE);
+  EXPECT_EQ(o.phase, Phase::socket);
+  EXPECT_EQ(o.attempts, 1 + opts.local_error_retries);
+}
+
+TEST_P(ConnectLocalErrors, TcpEagainFromConnectIsLocalNotInProgress) {
+  Listener listener("127.0.0.1");
+  Seam seam;
+  detail::sys().connect = failing_connect;
+  g_failures_left = 1000;
+  g_injected_errno = EAGAIN;
+  Outcome o = connect(ep("127.0.0.1", listener.port()), options());
+  EXPECT_EQ(o.state, State::error);
+  EXPECT_EQ(o.reason, Reason::local_resources);
+  EXPECT_EQ(o.error, EAGAIN);
+  EXPECT_EQ(o.phase, Phase::connect);
+}
+
+TEST_P(ConnectLocalErrors, TransientEaddrnotavailThenOpen) {
+  Listener listener("127.0.0.1");
+  Seam seam;
+  detail::sys().connect = failing_connect;
+  g_failures_left = 1;
+  g_injected_errno = EADDRNOTAVAIL;
+  Outcome o = connect(ep("127.0.0.1", listener.port()), options());
+  EXPECT_EQ(o.state, State::open);
+  EXPECT_EQ(o.attempts, 2);
+}
+
+// A real EMFILE from the kernel: with the descriptor limit exhausted, socket() fails and the
+// outcome says local-resources, never closed or filtered.
+TEST_P(ConnectLocalErrors, RealEmfileWhenDescriptorsRunOut) {
+  Listener listener("127.0.0.1");
+  rlimit saved{};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &saved), 0);
+  std::vector<int> hogs;
+  rlimit low{64, saved.rlim_max};
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &low), 0);
+  // Every descriptor is taken, so socket() itself meets the limit.
+  while (true) {
+    int fd = ::dup(0);
+    if (fd < 0) break;
+    hogs.push_back(fd);
+  }
+  ConnectOptions opts = options();
+  opts.local_error_retries = 1;
+  Outcome o = connect(ep("127.0.0.1", listener.port()), opts);
+  for (int fd : hogs) ::close(fd);
+  setrlimit(RLIMIT_NOFILE, &saved);
+  EXPECT_EQ(o.state, State::error);
+  EXPECT_EQ(o.reason, Reason::local_resources);
+  EXPECT_EQ(o.error, EMFILE);
+  EXPECT_EQ(o.phase, Phase::socket);
+  EXPECT_EQ(o.attempts, 2);
+}
+
+NBC_INSTANTIATE_MATRIX(ConnectLocalErrors);
+
+// select() cannot watch a descriptor >= FD_SETSIZE: a clear error, not memory corruption.
+TEST(ConnectSelectLimit, DescriptorAboveFdSetsizeIsRefusedClearly) {
+  NBC_REQUIRE_NETNS();
+  Listener listener("127.0.0.1");
+  rlimit saved{};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &saved), 0);
+  if (saved.rlim_max < FD_SETSIZE + 16) GTEST_SKIP() << "hard descriptor limit below FD_SETSIZE";
+  rlimit high{FD_SETSIZE + 16, saved.rlim_max};
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &high), 0);
+  std::vector<int> hogs;
+  while (true) {
+    int fd = ::dup(0);
+    if (fd < 0 || fd >= FD_SETSIZE) {
+      if (fd >= 0) ::close(fd);
+      break;
+    }
+    hogs.push_back(fd);
+  }
+  ConnectOptions opts;
+  opts.backend = Backend::select;
+  Outcome o = connect(ep("127.0.0.1", listener.port()), opts);
+  for (int fd : hogs) ::close(fd);
+  setrlimit(RLIMIT_NOFILE, &saved);
+  EXPECT_EQ(o.state, State::error);
+  EXPECT_EQ(o.reason, Reason::fd_setsize);
+  EXPECT_NE(o.detail.find("FD_SETSIZE"), std::string::npos) << o.detail;
+  EXPECT_FALSE(o.socket);
+}
+
+}  // namespace
+}  // namespace nbc::test

@@ -1,0 +1,66 @@
+// ICMP errors and routes: host-unreach, net-unreach and admin-prohibited are "filtered".
+// The route prefixes are documentation ranges; the namespace has no interface but loopback, so
+// nothing is ever sent towards them.
+#include "kernel/matrix.hpp"
+
+namespace nbc::test {
+namespace {
+
+class ConnectUnreachable : public ConnectMatrix {
+ protected:
+  Outcome connect_rejected(const char* reject_with) {
+    Listener listener("127.0.0.1");
+    EXPECT_TRUE(listener.ok());
+    FirewallRule rule("iptables", "INPUT -p tcp --dport " + std::to_string(listener.port()) +
+                                      " -j REJECT --reject-with " + reject_with);
+    EXPECT_TRUE(rule.ok());
+    return connect(ep("127.0.0.1", listener.port()), options());
+  }
+};
+
+TEST_P(ConnectUnreachable, IcmpHostUnreachableGivesHostUnreach) {
+  Outcome o = connect_rejected("icmp-host-unreachable");
+  expect_failure(o, State::filtered, Reason::host_unreach, EHOSTUNREACH);
+}
+
+TEST_P(ConnectUnreachable, IcmpNetUnreachableGivesNetUnreach) {
+  Outcome o = connect_rejected("icmp-net-unreachable");
+  expect_failure(o, State::filtered, Reason::net_unreach, ENETUNREACH);
+}
+
+// Linux turns ICMP type 3 code 13 (communication administratively prohibited) into
+// EHOSTUNREACH, so it cannot be told apart from host-unreachable; it is filtered either way.
+TEST_P(ConnectUnreachable, IcmpAdminProhibitedGivesHostUnreachOnLinux) {
+  Outcome o = connect_rejected("icmp-admin-prohibited");
+  expect_failure(o, State::filtered, Reason::host_unreach, EHOSTUNREACH);
+}
+
+TEST_P(ConnectUnreachable, NoRouteGivesNetUnreachAtConnect) {
+  Outcome o = connect(ep("198.51.100.1", 80), options());
+  EXPECT_EQ(o.state, State::filtered);
+  EXPECT_EQ(o.reason, Reason::net_unreach);
+  EXPECT_EQ(o.error, ENETUNREACH);
+  EXPECT_EQ(o.phase, Phase::connect);  // learnt from connect() itself, so every method agrees
+}
+
+TEST_P(ConnectUnreachable, ProhibitRouteGivesAdminProhibited) {
+  ASSERT_EQ(sh("ip route replace prohibit 203.0.113.0/24"), 0);
+  Outcome o = connect(ep("203.0.113.7", 80), options());
+  EXPECT_EQ(o.state, State::filtered);
+  EXPECT_EQ(o.reason, Reason::admin_prohibited);
+  EXPECT_EQ(o.error, EACCES);
+  EXPECT_EQ(o.phase, Phase::connect);
+}
+
+TEST_P(ConnectUnreachable, UnreachableRouteGivesHostUnreach) {
+  ASSERT_EQ(sh("ip route replace unreachable 192.0.2.0/24"), 0);
+  Outcome o = connect(ep("192.0.2.9", 80), options());
+  EXPECT_EQ(o.state, State::filtered);
+  EXPECT_EQ(o.reason, Reason::host_unreach);
+  EXPECT_EQ(o.error, EHOSTUNREACH);
+}
+
+NBC_INSTANTIATE_MATRIX(ConnectUnreachable);
+
+}  // namespace
+}  // namespace nbc::test
