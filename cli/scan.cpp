@@ -1,18 +1,491 @@
-// nbconnect scan: placeholder until its issue lands.
+// nbconnect scan TARGET... -p PORTS: many connects through the engine, reported as a table, JSON
+// or CSV, with a summary line and a progress line.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <memory>
+#include <mutex>
+#include <random>
+#include <set>
+#include <thread>
 
 #include "common.hpp"
+#include "output.hpp"
+#include "progress.hpp"
 #include "subcommands.hpp"
+#include "targets.hpp"
 
 namespace nbc::cli {
+namespace {
+
+struct ScanOptions {
+  CommonOptions common;
+  std::vector<std::string> targets;
+  std::string ports;
+  std::vector<std::string> input_lists;
+  std::vector<std::string> excludes;
+  std::string concurrency;
+  std::string rate;
+  std::string per_host;
+  std::string retries = "1";
+  std::string threads;
+  std::string order = "random";
+  std::string seed;
+  std::string shard;
+  bool open_only = false;
+  bool csv = false;
+  bool no_progress = false;
+};
+
+void add_scan_options(CLI::App& app, ScanOptions& o) {
+  add_common_options(app, o.common, "Per-attempt timeout (default 1s)");
+  app.add_option("targets", o.targets,
+                 "Addresses, host names, CIDR blocks, IPv4 ranges (10.0.0.1-20), HOST:PORT");
+  app.add_option("-p,--ports", o.ports, "Ports: 22,80,8000-8100; - (or -p-) for 1-65535")
+      ->type_name("PORTS");
+  app.add_option("--iL,--input-list", o.input_lists,
+                 "Read targets from FILE, one or more a line, # comments (-iL FILE)")
+      ->type_name("FILE");
+  app.add_option("--exclude", o.excludes, "Leave out these targets (comma-separated)")
+      ->type_name("TARGETS");
+  app.add_option("-c,--concurrency", o.concurrency,
+                 "Sockets in flight (default: from the descriptor limit)")
+      ->type_name("N");
+  app.add_option("--rate", o.rate, "Attempts per second (default: no limit)")->type_name("N");
+  app.add_option("--per-host", o.per_host, "Attempts in flight per address")->type_name("N");
+  app.add_option("--retries", o.retries, "Extra attempts after no response (default 1)")
+      ->type_name("N");
+  app.add_option("--threads", o.threads, "Event loops, one per thread (default: one per core)")
+      ->type_name("N");
+  app.add_option("--order", o.order, "random (default) or serial")->type_name("ORDER");
+  app.add_option("--seed", o.seed, "Seed of the random order (default: random)")->type_name("N");
+  app.add_option("--shard", o.shard, "Scan only part I of N (1 <= I <= N)")->type_name("I/N");
+  app.add_flag("--open", o.open_only, "Report only open ports");
+  app.add_flag("--csv", o.csv, "CSV on stdout, one row per address and port");
+  app.add_flag("--no-progress", o.no_progress, "No progress line on stderr");
+}
+
+// A whole number in [min, max] given to option `name`.
+std::uint64_t number_option(const std::string& name, const std::string& text, std::uint64_t min,
+                            std::uint64_t max) {
+  auto bad = [&] {
+    return UsageError(fmt::format("{}: invalid number '{}': must be {}-{}", name, text, min, max));
+  };
+  if (text.empty() || text.size() > 20 ||
+      !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    throw bad();
+  }
+  std::uint64_t value = 0;
+  for (char c : text) {
+    if (value > (~std::uint64_t{0} - 9) / 10) throw bad();
+    value = value * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  if (value < min || value > max) throw bad();
+  return value;
+}
+
+double rate_option(const std::string& text) {
+  char* end = nullptr;
+  errno = 0;
+  double value = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0' || errno != 0 || !std::isfinite(value) || value <= 0 ||
+      value > 1e9 || !std::isdigit(static_cast<unsigned char>(text[0]))) {
+    throw UsageError("--rate: invalid rate '" + text +
+                     "': must be a number of attempts per second > 0");
+  }
+  return value;
+}
+
+void parse_shard(const std::string& text, ScanPlan& plan) {
+  std::size_t slash = text.find('/');
+  if (slash == std::string::npos) {
+    throw UsageError("--shard: invalid shard '" + text + "': write I/N, e.g. 1/4");
+  }
+  std::string count_text = text.substr(slash + 1);
+  std::uint64_t count;
+  std::uint64_t index;
+  try {
+    count = number_option("--shard", count_text, 1, 1u << 20);
+    index = number_option("--shard", text.substr(0, slash), 0, count);
+  } catch (const UsageError&) {
+    throw UsageError("--shard: invalid shard '" + text + "': write I/N with 1 <= I <= N");
+  }
+  // Shards count from 1; 0/N is accepted as N/N, so 0-based numbering gives the same partition.
+  plan.shard_count = static_cast<std::uint32_t>(count);
+  plan.shard_index = static_cast<std::uint32_t>(index % count);
+}
+
+std::string csv_field(std::string_view text) {
+  if (text.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(text);
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + '"';
+}
+
+constexpr std::string_view kCsvHeader =
+    "target,address,port,family,state,reason,errno,phase,rtt_ms,attempts\n";
+
+void append_csv(std::string& out, const Outcome& o, std::string_view target, std::uint16_t port) {
+  std::string_view err = errno_name(o.error);
+  fmt::format_to(std::back_inserter(out), "{},{},{},{},{},{},{},{},{:.3f},{}\n", csv_field(target),
+                 o.peer.empty() ? std::string() : csv_field(o.peer.address()), port,
+                 o.peer.empty() ? std::string_view() : to_string(o.peer.family()),
+                 to_string(o.state), o.reason_name(), err, to_string(o.phase), to_ms(o.rtt),
+                 o.attempts);
+}
+
+void append_json(std::string& out, const Outcome& o, std::string_view target, std::uint16_t port) {
+  nlohmann::ordered_json j = outcome_json(o, target);
+  if (o.peer.empty()) j["port"] = port;  // every port is accounted for, resolved or not
+  out += j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  out += '\n';
+}
+
+// What the text table keeps of a non-closed port.
+struct Row {
+  std::uint32_t group;
+  std::uint32_t host;
+  std::uint16_t port;
+  State state;
+  Reason reason;
+  int error;
+  std::chrono::nanoseconds rtt;
+};
+
+// Results of one event loop, merged at the end; no lock while the scan runs.
+struct alignas(64) LoopResults {
+  std::string out;
+  std::vector<Row> rows;
+  std::array<std::uint64_t, 5> counts{};
+};
+
+enum class Format { text, json, csv };
+
+class Output {
+ public:
+  Output(Format format, bool open_only, const Targets& targets, std::size_t loops)
+      : format_(format), open_only_(open_only), targets_(targets), loops_(loops) {}
+
+  void record(const Probe& probe, const Outcome& o) {
+    LoopResults& r = loops_[probe.worker];
+    ++r.counts[static_cast<std::size_t>(o.state)];
+    if (open_only_ && o.state != State::open) return;
+    const std::string& label = targets_.labels[probe.group][probe.host];
+    if (format_ == Format::json) {
+      append_json(r.out, o, label, probe.port);
+    } else if (format_ == Format::csv) {
+      append_csv(r.out, o, label, probe.port);
+    }
+    if (o.state != State::closed && (format_ == Format::text || o.state == State::open)) {
+      r.rows.push_back(Row{probe.group, probe.host, probe.port, o.state, o.reason, o.error, o.rtt});
+    }
+    if (r.out.size() >= (1u << 16)) flush(r.out);
+  }
+
+  void flush(std::string& text) {
+    if (text.empty()) return;
+    std::lock_guard lock(mutex_);
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    text.clear();
+  }
+
+  void flush_all() {
+    for (LoopResults& r : loops_) flush(r.out);
+    std::fflush(stdout);
+  }
+
+  std::vector<Row> rows() const {
+    std::vector<Row> all;
+    for (const LoopResults& r : loops_) all.insert(all.end(), r.rows.begin(), r.rows.end());
+    std::sort(all.begin(), all.end(), [](const Row& a, const Row& b) {
+      return std::tie(a.group, a.host, a.port) < std::tie(b.group, b.host, b.port);
+    });
+    return all;
+  }
+
+  std::uint64_t count(State s) const {
+    std::uint64_t n = 0;
+    for (const LoopResults& r : loops_) n += r.counts[static_cast<std::size_t>(s)];
+    return n;
+  }
+
+ private:
+  Format format_;
+  bool open_only_;
+  const Targets& targets_;
+  std::vector<LoopResults> loops_;
+  std::mutex mutex_;
+};
+
+// A host that answers on (nearly) every port is probed on random high ports that are not in the
+// scan; if those answer too, something in the path answers for every port.
+struct CanaryReport {
+  std::string label;
+  std::string address;
+  std::uint64_t open = 0;
+  std::uint64_t scanned = 0;
+  std::vector<std::uint16_t> ports;
+  int canaries_open = 0;
+};
+
+std::vector<CanaryReport> probe_canaries(const Targets& targets, const std::vector<Row>& rows,
+                                         const EngineOptions& engine_options, std::uint64_t seed) {
+  std::vector<CanaryReport> reports;
+  ScanPlan plan;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> hosts;  // group, host of each plan group
+  std::mt19937_64 random(seed ^ 0x63616e617279ULL);
+  std::size_t i = 0;
+  while (i < rows.size()) {
+    std::size_t j = i;
+    std::uint64_t open = 0;
+    while (j < rows.size() && rows[j].group == rows[i].group && rows[j].host == rows[i].host) {
+      open += rows[j].state == State::open;
+      ++j;
+    }
+    const ScanGroup& group = targets.groups[rows[i].group];
+    std::uint64_t scanned = group.ports.size();
+    if (open >= 2 && open * 10 >= scanned * 9) {
+      CanaryReport report;
+      report.label = targets.labels[rows[i].group][rows[i].host];
+      report.address = group.hosts[rows[i].host].address();
+      report.open = open;
+      report.scanned = scanned;
+      std::set<std::uint16_t> scanned_ports(group.ports.begin(), group.ports.end());
+      bool all_scanned = scanned_ports.size() >= 65535 - 1024;
+      while (report.ports.size() < 3) {
+        auto port = static_cast<std::uint16_t>(1024 + random() % (65536 - 1024));
+        if (!all_scanned && scanned_ports.count(port)) continue;
+        if (std::find(report.ports.begin(), report.ports.end(), port) != report.ports.end()) {
+          continue;
+        }
+        report.ports.push_back(port);
+      }
+      plan.groups.push_back(ScanGroup{{group.hosts[rows[i].host]}, report.ports});
+      hosts.emplace_back(rows[i].group, rows[i].host);
+      reports.push_back(std::move(report));
+    }
+    i = j;
+  }
+  if (reports.empty()) return reports;
+  EngineOptions options = engine_options;
+  options.on_progress = nullptr;
+  options.on_info = nullptr;
+  options.threads = 1;
+  Engine engine(options);
+  engine.run(plan, [&](const Probe& probe, Outcome& outcome) {
+    if (outcome.state == State::open) ++reports[probe.group].canaries_open;
+  });
+  return reports;
+}
+
+std::string host_heading(const std::string& label, const std::string& address) {
+  if (label == address) return address;
+  return fmt::format("{} ({})", address, label);
+}
+
+void print_table(const Targets& targets, const std::vector<Row>& rows) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < rows.size()) {
+    const Row& first = rows[i];
+    const std::string& label = targets.labels[first.group][first.host];
+    std::string address = targets.groups[first.group].hosts[first.host].address();
+    fmt::format_to(std::back_inserter(out), "{}\n  {:<11} {:<9} {:<18} {}\n",
+                   host_heading(label, address), "PORT", "STATE", "REASON", "RTT");
+    for (; i < rows.size() && rows[i].group == first.group && rows[i].host == first.host; ++i) {
+      const Row& r = rows[i];
+      fmt::format_to(std::back_inserter(out), "  {:<11} {:<9} {:<18} {}\n",
+                     fmt::format("{}/tcp", r.port), to_string(r.state),
+                     reason_name(r.reason, r.error), format_ms(r.rtt));
+    }
+  }
+  std::fwrite(out.data(), 1, out.size(), stdout);
+}
+
+int run_scan(ScanOptions& o) {
+  if (o.common.json && o.csv) throw UsageError("--json and --csv exclude each other");
+  Format format = o.common.json ? Format::json : o.csv ? Format::csv : Format::text;
+
+  // Every word is checked before anything is resolved or sent.
+  TargetRequest request;
+  request.words = o.targets;
+  for (const std::string& path : o.input_lists) {
+    auto words = read_target_file(path);
+    request.words.insert(request.words.end(), words.begin(), words.end());
+  }
+  request.excludes = o.excludes;
+  request.ipv4_only = o.common.ipv4;
+  request.ipv6_only = o.common.ipv6;
+  if (!o.ports.empty()) {
+    auto ports = parse_port_list(o.ports);
+    if (!ports) throw UsageError("-p: " + ports.error().message);
+    request.ports = std::move(*ports);
+  }
+
+  EngineOptions engine_options;
+  engine_options.connect = to_connect_options(o.common, std::chrono::seconds(1));
+  engine_options.connect.keep_socket = false;
+  engine_options.connect.linger_zero = true;
+  if (!o.concurrency.empty()) {
+    engine_options.concurrency = number_option("--concurrency", o.concurrency, 1, 10000000);
+  }
+  if (!o.rate.empty()) engine_options.rate = rate_option(o.rate);
+  if (!o.per_host.empty()) {
+    engine_options.per_host = number_option("--per-host", o.per_host, 1, 10000000);
+  }
+  engine_options.retries = static_cast<int>(number_option("--retries", o.retries, 0, 100));
+  if (!o.threads.empty()) {
+    engine_options.threads = static_cast<unsigned>(number_option("--threads", o.threads, 1, 1024));
+  } else {
+    engine_options.threads = 0;
+  }
+  ScanPlan plan;
+  if (o.order == "random") {
+    plan.order = Order::random;
+  } else if (o.order == "serial") {
+    plan.order = Order::serial;
+  } else {
+    throw UsageError("--order: invalid order '" + o.order + "': use random or serial");
+  }
+  if (!o.seed.empty()) {
+    plan.seed = number_option("--seed", o.seed, 0, ~std::uint64_t{0});
+  } else {
+    plan.seed = std::random_device{}() * 0x100000001ULL ^ std::random_device{}();
+  }
+  if (!o.shard.empty()) parse_shard(o.shard, plan);
+
+  Targets targets = build_targets(request);
+  plan.groups = targets.groups;
+
+  ProgressLine progress(!o.no_progress);
+  if (o.common.verbose) {
+    engine_options.on_info = [](const std::string& line) { fmt::print(stderr, "{}\n", line); };
+    fmt::print(stderr, "scan: {} address(es), {} probe(s) in this shard, order {}, seed {}\n",
+               targets.host_count, plan.shard_size(), o.order, plan.seed);
+  }
+  if (progress.shown()) {
+    engine_options.on_progress = [&progress](const EngineProgress& p) { progress.update(p); };
+  }
+
+  unsigned loops = engine_options.threads ? engine_options.threads
+                                          : std::max(1u, std::thread::hardware_concurrency());
+  Output output(format, o.open_only, targets, loops);
+  if (format == Format::csv) std::fwrite(kCsvHeader.data(), 1, kCsvHeader.size(), stdout);
+
+  // Names that did not resolve: every one of their ports is accounted for, none is scanned.
+  for (const Unresolved& u : targets.unresolved) {
+    fmt::print(stderr, "nbconnect: cannot resolve '{}' ({}): {} port(s) not scanned\n", u.name,
+               u.detail, u.ports.size());
+    if (o.open_only || format == Format::text) continue;
+    std::string text;
+    for (std::uint16_t port : u.ports) {
+      Outcome outcome;
+      outcome.state = State::unresolved;
+      outcome.reason = u.reason;
+      outcome.phase = Phase::resolve;
+      outcome.attempts = 0;
+      if (format == Format::json) {
+        append_json(text, outcome, u.name, port);
+      } else {
+        append_csv(text, outcome, u.name, port);
+      }
+    }
+    output.flush(text);
+  }
+
+  Engine engine(engine_options);
+  EngineStats stats = engine.run(
+      plan, [&output](const Probe& probe, Outcome& outcome) { output.record(probe, outcome); });
+  progress.clear();
+  output.flush_all();
+  std::vector<Row> rows = output.rows();
+  std::vector<CanaryReport> canaries = probe_canaries(targets, rows, engine_options, plan.seed);
+
+  if (format == Format::text) {
+    if (o.open_only) {
+      std::erase_if(rows, [](const Row& r) { return r.state != State::open; });
+    }
+    print_table(targets, rows);
+  }
+  double seconds = std::chrono::duration<double>(stats.elapsed).count();
+  std::size_t hosts_scanned = 0;
+  for (const ScanGroup& g : targets.groups) hosts_scanned += g.hosts.size();
+  std::string summary = fmt::format(
+      "{} port{} on {} host{} in {:.2f} s: {} open, {} closed, {} filtered, {} error", stats.probes,
+      stats.probes == 1 ? "" : "s", hosts_scanned, hosts_scanned == 1 ? "" : "s", seconds,
+      output.count(State::open), output.count(State::closed), output.count(State::filtered),
+      output.count(State::error));
+  std::FILE* notes = format == Format::text ? stdout : stderr;
+  fmt::print(notes, "{}\n", summary);
+  for (const CanaryReport& c : canaries) {
+    if (c.canaries_open == 0) continue;
+    fmt::print(notes,
+               "warning: {} answered on {} of {} ports and on {} of {} random canary ports ({}): "
+               "likely a SYN proxy or middlebox answering for every port; its open ports prove "
+               "no listener\n",
+               host_heading(c.label, c.address), c.open, c.scanned, c.canaries_open, c.ports.size(),
+               fmt::join(c.ports, ", "));
+  }
+  if (o.common.verbose) {
+    fmt::print(stderr,
+               "scan: {} attempt(s), {} retried after a local error, {} after a self-connect, "
+               "backend {}, {} loop(s), window {}\n",
+               stats.attempts, stats.local_retries, stats.self_connects, to_string(stats.backend),
+               stats.threads, stats.window);
+  }
+  std::fflush(stdout);
+  return 0;
+}
+
+// The words after `scan`, adjusted for the spellings nmap users type: -iL FILE, -p-.
+std::vector<std::string> nmap_spellings(std::vector<std::string> words) {
+  std::vector<std::string> out;
+  for (std::string& w : words) {
+    if (w == "-iL") {
+      out.push_back("--iL");
+    } else if (w.rfind("-iL", 0) == 0 && w.size() > 3) {
+      out.push_back("--iL");
+      out.push_back(w.substr(3));
+    } else if (w == "-p-") {
+      out.push_back("-p");
+      out.push_back("-");
+    } else {
+      out.push_back(std::move(w));
+    }
+  }
+  return out;
+}
+
+}  // namespace
 
 Subcommand setup_scan(CLI::App& app) {
-  CLI::App* sub = app.add_subcommand("scan", "(not implemented yet)");
-  sub->allow_extras();
-  return {sub, [] {
-            std::fprintf(stderr, "nbconnect: 'scan' is not implemented yet\n");
-            return kExitInternal;
+  CLI::App* sub = app.add_subcommand("scan", "Connect to many ports on many hosts");
+  // The scan's words are parsed by its own parser below, which knows nmap's -iL and -p-.
+  sub->prefix_command();
+  sub->set_help_flag();
+  return {sub, [sub] {
+            std::vector<std::string> words = nmap_spellings(sub->remaining());
+            ScanOptions options;
+            CLI::App parser{"Scan TARGET... on PORTS with many connects at once", "nbconnect scan"};
+            add_scan_options(parser, options);
+            // CLI11 wants the words in reverse order, without the program name.
+            std::reverse(words.begin(), words.end());
+            try {
+              parser.parse(words);
+            } catch (const CLI::CallForHelp&) {
+              std::fputs(parser.help().c_str(), stdout);
+              return 0;
+            } catch (const CLI::ParseError& e) {
+              throw UsageError(e.what());
+            }
+            return run_scan(options);
           }};
 }
 

@@ -1,0 +1,45 @@
+#include "progress.hpp"
+
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <cstdio>
+
+namespace nbc::cli {
+
+std::string progress_text(const EngineProgress& p) {
+  double seconds = std::chrono::duration<double>(p.elapsed).count();
+  double rate = seconds > 0 ? static_cast<double>(p.attempts) / seconds : 0;
+  double done_rate = seconds > 0 ? static_cast<double>(p.done) / seconds : 0;
+  double percent =
+      p.total ? 100.0 * static_cast<double>(p.done) / static_cast<double>(p.total) : 100;
+  std::string eta = "?";
+  if (p.done >= p.total) {
+    eta = "0s";
+  } else if (done_rate > 0) {
+    eta = fmt::format("{:.1f}s", static_cast<double>(p.total - p.done) / done_rate);
+  }
+  return fmt::format("{}/{} ports ({:.1f}%), {:.0f}/s, ETA {}", p.done, p.total, percent, rate,
+                     eta);
+}
+
+ProgressLine::ProgressLine(bool enabled) : enabled_(enabled && ::isatty(STDERR_FILENO) == 1) {}
+
+void ProgressLine::update(const EngineProgress& progress) {
+  if (!enabled_) return;
+  // Carriage return and erase-to-end-of-line: the line is rewritten in place.
+  std::string line = "\r\x1b[K" + progress_text(progress);
+  std::fwrite(line.data(), 1, line.size(), stderr);
+  std::fflush(stderr);
+  dirty_ = true;
+}
+
+void ProgressLine::clear() {
+  if (!enabled_ || !dirty_) return;
+  std::fputs("\r\x1b[K", stderr);
+  std::fflush(stderr);
+  dirty_ = false;
+}
+
+}  // namespace nbc::cli

@@ -1,0 +1,28 @@
+// The progress line on stderr while a scan runs: done/total, attempts per second, ETA.
+#pragma once
+
+#include <string>
+
+#include "nbconnect/engine.hpp"
+
+namespace nbc::cli {
+
+// "12345/65535 ports (18.8%), 45210/s, ETA 1.2s"
+std::string progress_text(const EngineProgress& progress);
+
+class ProgressLine {
+ public:
+  // Shown only when enabled and stderr is a terminal.
+  explicit ProgressLine(bool enabled);
+  ~ProgressLine() { clear(); }
+  bool shown() const { return enabled_; }
+  void update(const EngineProgress& progress);
+  // Erases the line, so what follows starts on a clean line.
+  void clear();
+
+ private:
+  bool enabled_;
+  bool dirty_ = false;
+};
+
+}  // namespace nbc::cli

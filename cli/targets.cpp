@@ -1,0 +1,238 @@
+#include "targets.hpp"
+
+#include <netdb.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <unordered_set>
+
+#include "common.hpp"
+
+namespace nbc::cli {
+namespace {
+
+std::string shown_path(const std::string& path) {
+  return path == "-" ? "standard input" : path;
+}
+
+struct Resolution {
+  std::vector<Endpoint> addresses;
+  Reason reason = Reason::dns_error;
+  std::string detail;
+};
+
+// The system resolver. Like nmap, a name stands for one address: its first IPv4 address unless -6
+// is given, else its first IPv6 address.
+Resolution resolve(const std::string& name, bool v4_only, bool v6_only, bool all) {
+  addrinfo hints{};
+  hints.ai_family = v4_only ? AF_INET : v6_only ? AF_INET6 : AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_protocol = IPPROTO_TCP;
+  addrinfo* list = nullptr;
+  Resolution r;
+  int rc = getaddrinfo(name.c_str(), nullptr, &hints, &list);
+  if (rc != 0) {
+    r.reason = rc == EAI_NONAME   ? Reason::nxdomain
+               : rc == EAI_NODATA ? Reason::no_address
+               : rc == EAI_AGAIN  ? Reason::dns_timeout
+                                  : Reason::dns_error;
+    r.detail = gai_strerror(rc);
+    return r;
+  }
+  std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> guard(list, freeaddrinfo);
+  std::vector<Endpoint> v4, v6;
+  for (addrinfo* ai = list; ai; ai = ai->ai_next) {
+    Endpoint ep = Endpoint::from_sockaddr(ai->ai_addr, ai->ai_addrlen);
+    ep.set_port(0);
+    auto& bucket = ep.family() == Family::ipv6 ? v6 : v4;
+    if (std::find(bucket.begin(), bucket.end(), ep) == bucket.end()) bucket.push_back(ep);
+  }
+  if (all) {
+    r.addresses = v4;
+    r.addresses.insert(r.addresses.end(), v6.begin(), v6.end());
+  } else if (!v4.empty() && !v6_only) {
+    r.addresses.push_back(v4.front());
+  } else if (!v6.empty()) {
+    r.addresses.push_back(v6.front());
+  }
+  if (r.addresses.empty()) {
+    r.reason = Reason::no_address;
+    r.detail = "no address of the requested family";
+  }
+  return r;
+}
+
+std::vector<std::string> split_commas(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (true) {
+    std::size_t end = text.find(',', start);
+    out.push_back(text.substr(start, end == std::string::npos ? std::string::npos : end - start));
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return out;
+}
+
+void check_spec_family(const TargetSpec& spec, const TargetRequest& request) {
+  if (spec.kind == TargetSpec::name) return;
+  Family f = spec.base.family();
+  if (request.ipv4_only && f != Family::ipv4) {
+    throw UsageError("target '" + spec.word + "' is not IPv4, but -4 was given");
+  }
+  if (request.ipv6_only && f != Family::ipv6) {
+    throw UsageError("target '" + spec.word + "' is not IPv6, but -6 was given");
+  }
+}
+
+std::string address_key(const Endpoint& e) {
+  return std::string(reinterpret_cast<const char*>(e.data()), e.size());
+}
+
+}  // namespace
+
+std::vector<std::string> read_target_file(const std::string& path) {
+  FILE* file = path == "-" ? stdin : std::fopen(path.c_str(), "re");
+  if (!file) {
+    throw UsageError("cannot read target file '" + path + "': " + std::strerror(errno));
+  }
+  std::unique_ptr<FILE, int (*)(FILE*)> guard(
+      file, path == "-" ? [](FILE*) { return 0; } : [](FILE* f) { return std::fclose(f); });
+  std::vector<std::string> words;
+  std::string line;
+  std::size_t line_number = 1;
+  auto take_line = [&] {
+    std::size_t hash = line.find('#');
+    if (hash != std::string::npos) line.resize(hash);
+    std::size_t i = 0;
+    while (i < line.size()) {
+      while (i < line.size() && std::isspace(static_cast<unsigned char>(line[i]))) ++i;
+      std::size_t start = i;
+      while (i < line.size() && !std::isspace(static_cast<unsigned char>(line[i]))) ++i;
+      if (i > start) words.push_back(line.substr(start, i - start));
+    }
+    line.clear();
+  };
+  int c;
+  while ((c = std::getc(file)) != EOF) {
+    if (c == '\n') {
+      take_line();
+      ++line_number;
+      continue;
+    }
+    if (c == '\0') {
+      throw UsageError("target file '" + shown_path(path) + "' line " +
+                       std::to_string(line_number) + " contains a NUL byte");
+    }
+    if (line.size() >= kMaxTargetLine) {
+      throw UsageError("target file '" + shown_path(path) + "' line " +
+                       std::to_string(line_number) + " is too long (more than " +
+                       std::to_string(kMaxTargetLine) + " bytes)");
+    }
+    line.push_back(static_cast<char>(c));
+  }
+  if (std::ferror(file)) {
+    throw UsageError("cannot read target file '" + shown_path(path) + "': " + std::strerror(errno));
+  }
+  take_line();
+  return words;
+}
+
+Targets build_targets(const TargetRequest& request) {
+  if (request.words.empty()) {
+    throw UsageError("missing target: give addresses, CIDR blocks, ranges or names (or -iL FILE)");
+  }
+  // Parse every word first: a bad word stops the scan before anything is resolved or sent.
+  std::vector<TargetSpec> specs;
+  specs.reserve(request.words.size());
+  std::uint64_t literal_count = 0;
+  for (const std::string& word : request.words) {
+    auto spec = parse_target_spec(word);
+    if (!spec) throw UsageError(spec.error().message);
+    check_spec_family(*spec, request);
+    if (!spec->port && !request.ports) {
+      throw UsageError("missing -p PORTS for target '" + word + "' (or write HOST:PORT)");
+    }
+    literal_count += spec->count();
+    if (literal_count > kMaxScanHosts) {
+      throw UsageError("too many addresses at target '" + word + "': at most " +
+                       std::to_string(kMaxScanHosts) + " in one scan");
+    }
+    specs.push_back(std::move(*spec));
+  }
+  std::vector<TargetSpec> excludes;
+  for (const std::string& text : request.excludes) {
+    for (const std::string& word : split_commas(text)) {
+      auto spec = parse_target_spec(word);
+      if (!spec) throw UsageError("--exclude: " + spec.error().message);
+      if (spec->port) throw UsageError("--exclude: '" + word + "' must not carry a port");
+      excludes.push_back(std::move(*spec));
+    }
+  }
+  std::vector<Endpoint> excluded_addresses;
+  for (const TargetSpec& spec : excludes) {
+    if (spec.kind != TargetSpec::name) continue;
+    auto r = resolve(spec.host, false, false, true);
+    excluded_addresses.insert(excluded_addresses.end(), r.addresses.begin(), r.addresses.end());
+  }
+  auto excluded = [&](const Endpoint& e) {
+    for (const TargetSpec& spec : excludes) {
+      if (spec.contains(e)) return true;
+    }
+    return std::find(excluded_addresses.begin(), excluded_addresses.end(), e) !=
+           excluded_addresses.end();
+  };
+
+  Targets out;
+  // Group 0: the words without a port, on the -p ports; then one group per port of HOST:PORT.
+  std::map<std::uint16_t, std::size_t> port_group;
+  std::vector<std::unordered_set<std::string>> seen;
+  auto group_for = [&](const TargetSpec& spec) -> std::size_t {
+    if (!spec.port) {
+      if (out.groups.empty() || port_group.count(0) == 0) {
+        port_group[0] = out.groups.size();
+        out.groups.push_back(ScanGroup{{}, *request.ports});
+        out.labels.emplace_back();
+        seen.emplace_back();
+      }
+      return port_group[0];
+    }
+    auto it = port_group.find(*spec.port);
+    if (it != port_group.end()) return it->second;
+    port_group[*spec.port] = out.groups.size();
+    out.groups.push_back(ScanGroup{{}, {*spec.port}});
+    out.labels.emplace_back();
+    seen.emplace_back();
+    return out.groups.size() - 1;
+  };
+  auto add = [&](std::size_t g, const Endpoint& e, const std::string& label) {
+    if (excluded(e)) return;
+    // The same address twice in a group is scanned once.
+    if (!seen[g].insert(address_key(e)).second) return;
+    if (++out.host_count > kMaxScanHosts) {
+      throw UsageError("too many addresses at target '" + label + "': at most " +
+                       std::to_string(kMaxScanHosts) + " in one scan");
+    }
+    out.groups[g].hosts.push_back(e);
+    out.labels[g].push_back(label);
+  };
+  for (const TargetSpec& spec : specs) {
+    std::size_t g = group_for(spec);
+    if (spec.kind == TargetSpec::name) {
+      auto r = resolve(spec.host, request.ipv4_only, request.ipv6_only, false);
+      if (r.addresses.empty()) {
+        out.unresolved.push_back(Unresolved{spec.host, out.groups[g].ports, r.reason, r.detail});
+        continue;
+      }
+      for (const Endpoint& e : r.addresses) add(g, e, spec.host);
+      continue;
+    }
+    spec.for_each([&](const Endpoint& e) { add(g, e, spec.host); });
+  }
+  return out;
+}
+
+}  // namespace nbc::cli
