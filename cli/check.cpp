@@ -1,11 +1,10 @@
 // nbconnect [check] HOST PORT: one connect, reported as text or JSON, with the exit code of §1.
-#include <netdb.h>
-
 #include <fmt/format.h>
 
 #include <memory>
 
 #include "common.hpp"
+#include "names.hpp"
 #include "output.hpp"
 #include "subcommands.hpp"
 
@@ -15,6 +14,7 @@ namespace {
 struct CheckOptions {
   CommonOptions common;
   std::vector<std::string> words;
+  std::vector<std::string> dns_servers;
 };
 
 HostPort parse_target(const std::vector<std::string>& words) {
@@ -22,34 +22,6 @@ HostPort parse_target(const std::vector<std::string>& words) {
   if (words.size() == 2) return value_or_usage(parse_host_and_port(words[0], words[1]));
   if (words.empty()) throw UsageError("missing target: give HOST PORT or HOST:PORT");
   throw UsageError("unexpected argument '" + words[2] + "': give HOST PORT or HOST:PORT");
-}
-
-// The system resolver, until the c-ares dialer takes over host names.
-std::vector<Endpoint> resolve(const HostPort& target, const CommonOptions& o, Outcome& failure) {
-  addrinfo hints{};
-  hints.ai_family = o.ipv4 ? AF_INET : o.ipv6 ? AF_INET6 : AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_protocol = IPPROTO_TCP;
-  addrinfo* list = nullptr;
-  int rc = getaddrinfo(target.host.c_str(), nullptr, &hints, &list);
-  std::vector<Endpoint> out;
-  if (rc != 0) {
-    failure.state = State::unresolved;
-    failure.phase = Phase::resolve;
-    failure.reason = rc == EAI_NONAME    ? Reason::nxdomain
-                     : rc == EAI_NODATA  ? Reason::no_address
-                     : rc == EAI_AGAIN   ? Reason::dns_timeout
-                                         : Reason::dns_error;
-    failure.detail = gai_strerror(rc);
-    return out;
-  }
-  std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> guard(list, freeaddrinfo);
-  for (addrinfo* ai = list; ai; ai = ai->ai_next) {
-    Endpoint ep = Endpoint::from_sockaddr(ai->ai_addr, ai->ai_addrlen);
-    ep.set_port(target.port);
-    if (std::find(out.begin(), out.end(), ep) == out.end()) out.push_back(ep);
-  }
-  return out;
 }
 
 void report(const Outcome& outcome, const std::string& target, bool json) {
@@ -77,20 +49,18 @@ int run_check(const CheckOptions& o) {
     report(outcome, target.host, o.common.json);
     return exit_code(outcome.state, outcome.reason);
   }
-  Outcome failure;
-  std::vector<Endpoint> addresses = resolve(target, o.common, failure);
-  if (addresses.empty()) {
-    report(failure, target.host, o.common.json);
-    if (!o.common.json) fmt::print(stderr, "nbconnect: cannot resolve '{}'\n", target.host);
-    return exit_code(failure.state, failure.reason);
+  // A name: resolved with c-ares and dialled with Happy Eyeballs (SPEC §4).
+  DialOptions dial_options = to_dial_options(o.common, options, o.dns_servers);
+  DialResult result = dial(target, dial_options);
+  if (o.common.json) {
+    print_json_line(dial_json(result, target.host));
+  } else {
+    fmt::print("{}\n", outcome_text(result.outcome));
+    if (result.outcome.state == State::unresolved) {
+      fmt::print(stderr, "nbconnect: cannot resolve '{}'\n", target.host);
+    }
   }
-  Outcome last;
-  for (const Endpoint& ep : addresses) {
-    last = connect(ep, options);
-    if (last.is_open()) break;
-  }
-  report(last, target.host, o.common.json);
-  return exit_code(last.state, last.reason);
+  return exit_code(result.outcome.state, result.outcome.reason);
 }
 
 }  // namespace
@@ -99,8 +69,8 @@ Subcommand setup_check(CLI::App& app) {
   auto options = std::make_shared<CheckOptions>();
   CLI::App* sub = app.add_subcommand("check", "Connect once to HOST PORT (the default command)");
   add_common_options(*sub, options->common, "Give up after DUR (default 5s)");
-  sub->add_option("target", options->words, "HOST PORT, HOST:PORT or [IPV6]:PORT")
-      ->expected(1, 3);
+  sub->add_option("target", options->words, "HOST PORT, HOST:PORT or [IPV6]:PORT")->expected(1, 3);
+  add_dns_option(*sub, options->dns_servers);
   return {sub, [options] { return run_check(*options); }};
 }
 

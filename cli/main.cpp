@@ -38,6 +38,17 @@ int main(int argc, char** argv) {
     args.insert(args.begin() + 1, check_word);
   }
 
+  // `wait TARGET... -- COMMAND ARGS...`: the command is kept out of the parse (wait.cpp).
+  if (args.size() >= 2 && std::strcmp(args[1], "wait") == 0) {
+    for (std::size_t i = 2; i < args.size(); ++i) {
+      if (std::strcmp(args[i], "--") != 0) continue;
+      auto command_start = args.begin() + static_cast<std::ptrdiff_t>(i) + 1;
+      nbc::cli::wait_command().assign(command_start, args.end());
+      args.resize(i);
+      break;
+    }
+  }
+
   CLI::App app{"nbconnect: non-blocking TCP connects done right, one or hundreds of thousands",
                "nbconnect"};
   app.set_version_flag("--version", "nbconnect 0.1.0");

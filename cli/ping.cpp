@@ -1,19 +1,229 @@
-// nbconnect ping: placeholder until its issue lands.
+// nbconnect ping HOST:PORT: repeated connects to one target, a line per probe and ping's summary
+// (also at 100% loss and on Ctrl-C).
+#include <signal.h>
+
+#include <fmt/format.h>
+
+#include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 
 #include "common.hpp"
+#include "names.hpp"
+#include "output.hpp"
+#include "ping_stats.hpp"
 #include "subcommands.hpp"
 
 namespace nbc::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+volatile sig_atomic_t g_interrupted = 0;
+
+void on_sigint(int) {
+  g_interrupted = 1;
+}
+
+struct PingOptions {
+  CommonOptions common;
+  std::vector<std::string> words;
+  std::string count;
+  std::string interval;
+  std::vector<std::string> dns_servers;
+};
+
+HostPort parse_target(const std::vector<std::string>& words) {
+  if (words.size() == 1) return value_or_usage(parse_host_port(words[0]));
+  if (words.size() == 2) return value_or_usage(parse_host_and_port(words[0], words[1]));
+  if (words.empty()) throw UsageError("missing target: give HOST:PORT");
+  throw UsageError("unexpected argument '" + words[2] + "': give HOST:PORT");
+}
+
+long parse_count(const std::string& text) {
+  if (text.empty()) return 0;  // no limit
+  long n = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9' || n > 1000000000L) {
+      throw UsageError("invalid count '" + text + "': give a whole number of probes, 1 or more");
+    }
+    n = n * 10 + (c - '0');
+  }
+  if (n < 1)
+    throw UsageError("invalid count '" + text + "': give a whole number of probes, 1 or more");
+  return n;
+}
+
+double rounded_ms(std::chrono::nanoseconds d) {
+  return std::round(to_ms(d) * 1000.0) / 1000.0;
+}
+
+nlohmann::ordered_json json_or_null(const std::optional<RttStats>& r, double RttStats::*field) {
+  if (!r) return nullptr;
+  return std::round((*r).*field * 1000.0) / 1000.0;
+}
+
+void print_summary(const std::string& shown, const PingStats& s, std::chrono::nanoseconds elapsed,
+                   bool json) {
+  if (json) {
+    nlohmann::ordered_json j;
+    j["type"] = "summary";
+    j["target"] = shown;
+    j["sent"] = s.sent;
+    j["connected"] = s.connected;
+    j["failed"] = s.failed;
+    j["loss_pct"] = std::round(s.loss_pct * 1000.0) / 1000.0;
+    j["rtt_min_ms"] = json_or_null(s.rtt, &RttStats::min_ms);
+    j["rtt_avg_ms"] = json_or_null(s.rtt, &RttStats::avg_ms);
+    j["rtt_max_ms"] = json_or_null(s.rtt, &RttStats::max_ms);
+    j["rtt_mdev_ms"] = json_or_null(s.rtt, &RttStats::mdev_ms);
+    j["rtt_p50_ms"] = json_or_null(s.rtt, &RttStats::p50_ms);
+    j["rtt_p90_ms"] = json_or_null(s.rtt, &RttStats::p90_ms);
+    j["rtt_p99_ms"] = json_or_null(s.rtt, &RttStats::p99_ms);
+    j["time_ms"] = rounded_ms(elapsed);
+    print_json_line(j);
+  } else {
+    fmt::print("\n--- {} ping statistics ---\n", shown);
+    fmt::print("{} probes sent, {} connected, {} failed, {:.1f}% loss, time {:.0f} ms\n", s.sent,
+               s.connected, s.failed, s.loss_pct, to_ms(elapsed));
+    if (s.rtt) {
+      const RttStats& r = *s.rtt;
+      fmt::print("rtt min/avg/max/mdev = {:.3f}/{:.3f}/{:.3f}/{:.3f} ms\n", r.min_ms, r.avg_ms,
+                 r.max_ms, r.mdev_ms);
+      fmt::print("rtt p50/p90/p99 = {:.3f}/{:.3f}/{:.3f} ms\n", r.p50_ms, r.p90_ms, r.p99_ms);
+    } else {
+      fmt::print("rtt min/avg/max/mdev = -/-/-/- ms (no probe connected)\n");
+      fmt::print("rtt p50/p90/p99 = -/-/- ms\n");
+    }
+  }
+  std::fflush(stdout);
+}
+
+// Runs the dialer until `done` or Ctrl-C; false when interrupted.
+bool run_until(Dialer& dialer, const bool& done) {
+  while (!done) {
+    if (g_interrupted) return false;
+    dialer.run_once(std::chrono::milliseconds(-1));
+  }
+  return !g_interrupted;
+}
+
+// Waits until `until` unless Ctrl-C comes first.
+bool pause_until(Dialer& dialer, Clock::time_point until) {
+  // Each round ends at `until` or at a signal, so this is bounded by the interval.
+  while (!g_interrupted) {
+    auto now = Clock::now();
+    if (now >= until) return true;
+    dialer.run_once(until - now);
+  }
+  return false;
+}
+
+int run_ping(const PingOptions& o) {
+  HostPort target = parse_target(o.words);
+  check_family(target, o.common);
+  long count = parse_count(o.count);
+  std::chrono::nanoseconds interval =
+      o.interval.empty() ? std::chrono::seconds(1) : duration_option("-i", o.interval);
+  ConnectOptions connect = to_connect_options(o.common, std::chrono::seconds(1));
+  connect.keep_socket = false;
+  DialOptions options = to_dial_options(o.common, connect, o.dns_servers);
+  std::string shown = target.to_string();
+  bool json = o.common.json;
+
+  // Ctrl-C ends the run with the summary, as ping does. No SA_RESTART: the wait returns EINTR.
+  struct sigaction sa {};
+  sa.sa_handler = on_sigint;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+
+  Dialer dialer(connect.backend);
+  auto started = Clock::now();
+
+  // The name is resolved once; each probe then races the addresses (Happy Eyeballs).
+  Resolution resolution;
+  bool resolved = false;
+  dialer.resolve(target, options, [&](Resolution r) {
+    resolution = std::move(r);
+    resolved = true;
+  });
+  if (!run_until(dialer, resolved)) {
+    print_summary(shown, compute_ping_stats(0, {}), Clock::now() - started, json);
+    return 1;
+  }
+  if (!resolution.ok()) {
+    if (json) {
+      print_json_line(outcome_json(resolution.failure, target.host));
+    } else {
+      fmt::print(stderr, "nbconnect: cannot resolve '{}': {} ({})\n", target.host,
+                 resolution.failure.reason_name(), resolution.failure.detail);
+    }
+    return exit_code(resolution.failure.state, resolution.failure.reason);
+  }
+  if (!json) {
+    std::string list;
+    for (const Endpoint& ep : resolution.addresses) {
+      list += list.empty() ? ep.address() : ", " + ep.address();
+    }
+    fmt::print("PING {} ({}): TCP connect, timeout {}\n", shown, list, format_ms(connect.timeout));
+    std::fflush(stdout);
+  }
+
+  std::size_t sent = 0;
+  std::vector<double> rtts;
+  auto next = Clock::now();
+  for (long seq = 1; count == 0 || seq <= count; ++seq) {
+    if (seq > 1 && !pause_until(dialer, next)) break;
+    next = Clock::now() + interval;
+    DialResult result;
+    bool done = false;
+    Dialer::Id id = dialer.dial(resolution.addresses, options, [&](DialResult r) {
+      result = std::move(r);
+      done = true;
+    });
+    if (!run_until(dialer, done)) {
+      // A probe cut short by Ctrl-C is not counted.
+      dialer.cancel(id);
+      break;
+    }
+    ++sent;
+    const Outcome& out = result.outcome;
+    if (out.is_open()) rtts.push_back(rounded_ms(out.rtt));
+    if (json) {
+      nlohmann::ordered_json j;
+      j["type"] = "probe";
+      j["seq"] = seq;
+      nlohmann::ordered_json record = dial_json(result, target.host);
+      for (auto& [key, value] : record.items()) j[key] = value;
+      print_json_line(j);
+    } else {
+      std::string where = out.peer.empty() ? shown : out.peer.to_string();
+      std::string why = out.reason_name();
+      if (out.error != 0) why += fmt::format(": {}", std::strerror(out.error));
+      fmt::print("seq={} {} {} ({}) time={}\n", seq, where, to_string(out.state), why,
+                 format_ms(out.rtt));
+    }
+    std::fflush(stdout);
+  }
+  PingStats stats = compute_ping_stats(sent, rtts);
+  print_summary(shown, stats, Clock::now() - started, json);
+  return stats.connected > 0 ? 0 : 1;
+}
+
+}  // namespace
 
 Subcommand setup_ping(CLI::App& app) {
-  CLI::App* sub = app.add_subcommand("ping", "(not implemented yet)");
-  sub->allow_extras();
-  return {sub, [] {
-            std::fprintf(stderr, "nbconnect: 'ping' is not implemented yet\n");
-            return kExitInternal;
-          }};
+  auto options = std::make_shared<PingOptions>();
+  CLI::App* sub = app.add_subcommand("ping", "Connect to HOST:PORT again and again, like ping");
+  add_common_options(*sub, options->common, "Per-probe timeout (default 1s)");
+  sub->add_option("-c,--count", options->count, "Stop after COUNT probes (default: until Ctrl-C)")
+      ->type_name("COUNT");
+  sub->add_option("-i,--interval", options->interval, "Start a probe every DUR (default 1s)")
+      ->type_name("DUR");
+  sub->add_option("target", options->words, "HOST:PORT or [IPV6]:PORT")->expected(1, 3);
+  add_dns_option(*sub, options->dns_servers);
+  return {sub, [options] { return run_ping(*options); }};
 }
 
 }  // namespace nbc::cli

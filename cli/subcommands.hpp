@@ -5,6 +5,8 @@
 #include <CLI/CLI.hpp>
 
 #include <functional>
+#include <string>
+#include <vector>
 
 namespace nbc::cli {
 
@@ -18,5 +20,9 @@ Subcommand setup_scan(CLI::App& app);
 Subcommand setup_wait(CLI::App& app);
 Subcommand setup_ping(CLI::App& app);
 Subcommand setup_lab(CLI::App& app);
+
+// The words after `--` on a `wait` command line: the command it runs once every target is up.
+// main() takes them out before parsing, so that they are never read as targets or options.
+std::vector<std::string>& wait_command();
 
 }  // namespace nbc::cli

@@ -1,19 +1,182 @@
-// nbconnect wait: placeholder until its issue lands.
+// nbconnect wait HOST:PORT... [-- COMMAND ARGS...]: waits until every target accepts a
+// connection, then execs COMMAND (or exits 0); exit 124 when the time runs out.
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <memory>
+#include <random>
 
 #include "common.hpp"
+#include "names.hpp"
+#include "output.hpp"
 #include "subcommands.hpp"
 
 namespace nbc::cli {
 
+std::vector<std::string>& wait_command() {
+  static std::vector<std::string> words;
+  return words;
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct WaitOptions {
+  CommonOptions common;
+  std::vector<std::string> words;
+  std::string attempt_timeout;
+  bool quiet = false;
+  std::vector<std::string> dns_servers;
+};
+
+struct Target {
+  HostPort where;
+  std::string shown;
+  bool up = false;
+  bool in_flight = false;
+  int failures = 0;
+  Clock::time_point retry_at{};
+  std::optional<DialResult> last;
+};
+
+// Back-off after `failures` failed tries: 50 ms doubling up to 1 s, then a random part of it
+// between a half and the whole, so that many waiters do not knock in step.
+std::chrono::nanoseconds backoff(int failures, std::minstd_rand& rng) {
+  auto base = std::chrono::milliseconds(50) * (1LL << std::min(failures - 1, 5));
+  auto capped = std::min<std::chrono::nanoseconds>(base, std::chrono::seconds(1));
+  std::uniform_int_distribution<long long> pick(capped.count() / 2, capped.count());
+  return std::chrono::nanoseconds(pick(rng));
+}
+
+[[noreturn]] void exec_command(const std::vector<std::string>& command) {
+  std::vector<char*> argv;
+  for (const std::string& w : command) argv.push_back(const_cast<char*>(w.c_str()));
+  argv.push_back(nullptr);
+  std::fflush(stdout);
+  std::fflush(stderr);
+  ::execvp(argv[0], argv.data());
+  int err = errno;
+  std::fprintf(stderr, "nbconnect: cannot run '%s': %s\n", argv[0], std::strerror(err));
+  std::fflush(stderr);
+  // The shell's convention: 127 when the command is not found, 126 when it cannot run.
+  ::_exit(err == ENOENT ? 127 : 126);
+}
+
+int run_wait(const WaitOptions& o) {
+  if (o.words.empty()) throw UsageError("missing target: give HOST:PORT...");
+  std::vector<Target> targets;
+  for (const std::string& word : o.words) {
+    Target t;
+    t.where = value_or_usage(parse_host_port(word));
+    check_family(t.where, o.common);
+    t.shown = word;
+    targets.push_back(std::move(t));
+  }
+  auto overall = o.common.timeout.empty() ? std::chrono::nanoseconds(std::chrono::seconds(30))
+                                          : duration_option("--timeout", o.common.timeout);
+  auto per_attempt = o.attempt_timeout.empty()
+                         ? std::chrono::nanoseconds(std::chrono::seconds(1))
+                         : duration_option("--attempt-timeout", o.attempt_timeout);
+  CommonOptions common = o.common;
+  common.timeout.clear();  // -t is the overall limit here, not the per-attempt one
+  ConnectOptions connect = to_connect_options(common, per_attempt);
+  connect.keep_socket = false;
+  DialOptions options = to_dial_options(o.common, connect, o.dns_servers);
+  // A name that does not resolve yet is asked again soon, not after long DNS retries.
+  options.dns_timeout = std::min<std::chrono::nanoseconds>(per_attempt, options.dns_timeout);
+  options.dns_tries = 1;
+  bool json = o.common.json;
+  bool quiet = o.quiet;
+
+  std::minstd_rand rng(std::random_device{}());
+  auto started = Clock::now();
+  auto deadline = started + overall;
+  std::size_t up_count = 0;
+  {
+    Dialer dialer(connect.backend);
+    // Every round either starts dials, handles their events, or sleeps until the next retry
+    // or the deadline, so the loop ends at the deadline at the latest.
+    while (up_count < targets.size()) {
+      auto now = Clock::now();
+      if (now >= deadline) break;
+      for (Target& t : targets) {
+        if (t.up || t.in_flight || now < t.retry_at) continue;
+        DialOptions opts = options;
+        opts.deadline = deadline - now;
+        t.in_flight = true;
+        dialer.dial(t.where, opts, [&, tp = &t](DialResult r) {
+          Target& t = *tp;  // the vector does not grow: the pointer stays valid
+          t.in_flight = false;
+          auto at = Clock::now();
+          if (json) {
+            if (r.tried.empty()) {
+              print_json_line(outcome_json(r.outcome, t.where.host));
+            } else {
+              for (const Outcome& a : r.tried) print_json_line(outcome_json(a, t.where.host));
+            }
+            std::fflush(stdout);
+          }
+          if (r.outcome.is_open()) {
+            t.up = true;
+            ++up_count;
+            if (!quiet && !json) {
+              fmt::print(stderr, "nbconnect: {} is up ({}) after {:.3f} s\n", t.shown,
+                         r.outcome.peer.to_string(), to_ms(at - started) / 1000.0);
+            }
+          } else {
+            ++t.failures;
+            t.retry_at = at + backoff(t.failures, rng);
+          }
+          t.last = std::move(r);
+        });
+      }
+      auto wake = deadline;
+      for (const Target& t : targets) {
+        if (!t.up && !t.in_flight) wake = std::min(wake, t.retry_at);
+      }
+      now = Clock::now();
+      if (up_count < targets.size()) {
+        dialer.run_once(std::max(std::chrono::nanoseconds(0), wake - now));
+      }
+    }
+    // Leaving the scope closes every socket still connecting, and the resolver's.
+  }
+
+  if (up_count < targets.size()) {
+    if (!quiet) {
+      for (const Target& t : targets) {
+        if (t.up) continue;
+        std::string last = t.last ? outcome_text(t.last->outcome) : "no attempt finished";
+        fmt::print(stderr, "nbconnect: timed out after {:.3f} s: {} is down: {}\n",
+                   to_ms(overall) / 1000.0, t.shown, last);
+      }
+    }
+    return kExitTimeout;
+  }
+  if (!wait_command().empty()) exec_command(wait_command());
+  return 0;
+}
+
+}  // namespace
+
 Subcommand setup_wait(CLI::App& app) {
-  CLI::App* sub = app.add_subcommand("wait", "(not implemented yet)");
-  sub->allow_extras();
-  return {sub, [] {
-            std::fprintf(stderr, "nbconnect: 'wait' is not implemented yet\n");
-            return kExitInternal;
-          }};
+  auto options = std::make_shared<WaitOptions>();
+  CLI::App* sub = app.add_subcommand(
+      "wait", "Wait until every HOST:PORT accepts a connection, then run COMMAND (after --)");
+  add_common_options(*sub, options->common, "Give up after DUR overall (default 30s)");
+  sub->add_option("--attempt-timeout", options->attempt_timeout,
+                  "Give up one attempt after DUR (default 1s)")
+      ->type_name("DUR");
+  sub->add_flag("-q,--quiet", options->quiet, "Print nothing, only set the exit code");
+  sub->add_option("target", options->words, "HOST:PORT or [IPV6]:PORT, one or more");
+  add_dns_option(*sub, options->dns_servers);
+  sub->footer("After --, COMMAND [ARG...] is executed (exec) once every target is up.");
+  return {sub, [options] { return run_wait(*options); }};
 }
 
 }  // namespace nbc::cli

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "nbconnect/connect.hpp"
+#include "nbconnect/dialer.hpp"
 #include "nbconnect/endpoint.hpp"
 #include "nbconnect/outcome.hpp"
 #include "nbconnect/socket.hpp"

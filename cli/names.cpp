@@ -1,0 +1,41 @@
+#include "names.hpp"
+
+#include "output.hpp"
+
+namespace nbc::cli {
+
+void add_dns_option(CLI::App& app, std::vector<std::string>& servers) {
+  app.add_option("--dns-server", servers,
+                 "Ask this DNS server (ADDR, ADDR:PORT or [V6]:PORT; default: /etc/resolv.conf)")
+      ->type_name("ADDR[:PORT]")
+      ->delimiter(',');
+}
+
+DialOptions to_dial_options(const CommonOptions& common, const ConnectOptions& connect,
+                            const std::vector<std::string>& dns_servers) {
+  DialOptions d;
+  d.connect = connect;
+  d.family = common.ipv4 ? Family::ipv4 : common.ipv6 ? Family::ipv6 : Family::unspec;
+  for (const std::string& word : dns_servers) {
+    auto server = parse_dns_server(word);
+    if (!server) throw UsageError(server.error().message);
+    d.dns_servers.push_back(*server);
+  }
+  return d;
+}
+
+nlohmann::ordered_json dial_json(const DialResult& result, std::string_view target) {
+  nlohmann::ordered_json j = outcome_json(result.outcome, target);
+  if (result.tried.size() > 1) {
+    nlohmann::ordered_json tried = nlohmann::ordered_json::array();
+    for (const Outcome& o : result.tried) {
+      nlohmann::ordered_json t = outcome_json(o, target);
+      t.erase("target");
+      tried.push_back(std::move(t));
+    }
+    j["tried"] = std::move(tried);
+  }
+  return j;
+}
+
+}  // namespace nbc::cli

@@ -1,0 +1,109 @@
+// Host names done right: asynchronous resolution with c-ares and Happy Eyeballs v2 (RFC 8305),
+// on one event loop shared by any number of dials.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "nbconnect/connect.hpp"
+#include "nbconnect/endpoint.hpp"
+#include "nbconnect/outcome.hpp"
+
+namespace nbc {
+
+struct DialOptions {
+  // Per attempt: timeout, detection method, poller backend, source address, socket options.
+  ConnectOptions connect;
+  // Family::ipv4 or Family::ipv6 restricts the dial (and the resolution) to that family.
+  Family family = Family::unspec;
+  // RFC 8305 "Connection Attempt Delay": the next address is tried this long after the previous
+  // attempt started, or as soon as it failed. Earlier attempts keep running.
+  std::chrono::nanoseconds attempt_delay = std::chrono::milliseconds(250);
+  // RFC 8305 "Resolution Delay": how long an A answer waits for the AAAA answer.
+  std::chrono::nanoseconds resolution_delay = std::chrono::milliseconds(50);
+  // The overall limit, resolution included. Unset: only the per-attempt timeouts bound the dial.
+  std::optional<std::chrono::nanoseconds> deadline;
+  // DNS servers as "ADDR", "ADDR:PORT" or "[V6]:PORT". Empty: those of /etc/resolv.conf.
+  std::vector<std::string> dns_servers;
+  // How long one DNS query waits for its answer, and how often it is sent to each server.
+  std::chrono::nanoseconds dns_timeout = std::chrono::seconds(2);
+  int dns_tries = 2;
+};
+
+// The addresses of a name, in the order Happy Eyeballs tries them (IPv6 first, then the
+// families interleaved), with the port set.
+struct Resolution {
+  std::vector<Endpoint> addresses;
+  // When no address was found: state unresolved; reason nxdomain, no-address, dns-timeout or
+  // dns-error; phase resolve; detail says what the resolver said.
+  Outcome failure;
+  std::chrono::nanoseconds elapsed{0};
+  bool ok() const { return !addresses.empty(); }
+};
+
+struct DialResult {
+  // The connection that won (open, with its socket when options.connect.keep_socket), or the
+  // outcome that stands for the whole dial when every address failed: its detail lists each
+  // address and what happened to it.
+  Outcome outcome;
+  // Every attempt that finished, in start order, the winner included (without its socket).
+  // Attempts still connecting when another address won are closed and not listed.
+  std::vector<Outcome> tried;
+  // Every address the name resolved to, in the order they were to be tried.
+  std::vector<Endpoint> addresses;
+  std::chrono::nanoseconds elapsed{0};  // from the start of the dial to its result
+};
+
+// Runs many dials and resolutions concurrently over one poller, c-ares sockets included.
+// Single-threaded: call everything from the thread that runs it. Callbacks run from
+// run_once()/run() and may start or cancel dials.
+class Dialer {
+ public:
+  using Id = std::uint64_t;
+  using DialCallback = std::function<void(DialResult)>;
+  using ResolveCallback = std::function<void(Resolution)>;
+
+  // Throws std::system_error when the poller cannot be created.
+  explicit Dialer(Backend backend = Backend::epoll);
+  ~Dialer();
+  Dialer(const Dialer&) = delete;
+  Dialer& operator=(const Dialer&) = delete;
+
+  // Dials a name (resolved first) or a literal.
+  Id dial(const HostPort& target, const DialOptions& options, DialCallback done);
+  // Dials addresses already resolved, in the order given (no DNS).
+  Id dial(std::vector<Endpoint> addresses, const DialOptions& options, DialCallback done);
+  // Resolves a name (or takes a literal as it is).
+  Id resolve(const HostPort& target, const DialOptions& options, ResolveCallback done);
+  // Stops a dial or resolution: its sockets are closed, its callback is not called.
+  void cancel(Id id);
+  // Dials and resolutions not finished yet.
+  std::size_t pending() const;
+
+  // Waits for events at most `limit` (negative: as long as needed), handles them and the
+  // timers that are due, and runs the callbacks of what finished. Returns false when a signal
+  // interrupted the wait.
+  bool run_once(std::chrono::nanoseconds limit);
+  // Runs until nothing is pending (signals do not stop it).
+  void run();
+
+  struct Impl;  // opaque: the poller, the dials and the watched descriptors
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+// Dials one target on a private Dialer and returns the result.
+DialResult dial(const HostPort& target, const DialOptions& options = {});
+// Resolves one name on a private Dialer.
+Resolution resolve(const HostPort& target, const DialOptions& options = {});
+
+// Checks a DNS server word ("ADDR", "ADDR:PORT", "[V6]:PORT"); the error names the word.
+Parsed<std::string> parse_dns_server(std::string_view text);
+
+}  // namespace nbc
