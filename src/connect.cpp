@@ -74,11 +74,28 @@ Outcome run_attempt(const Endpoint& target, const ConnectOptions& options,
   }
   std::array<detail::PollEvent, 4> events{};
   Step step = Step::wait_writable;
+  int pending_streak = 0;
   while (step == Step::wait_writable) {
     auto now = Clock::now();
     if (now >= attempt.deadline()) {
       attempt.on_deadline(now);
       break;
+    }
+    if (pending_streak > 0) {
+      // The poller said ready but the method said "still pending": typically an ICMP error that
+      // arrived while a system call held the socket and was kept as a soft error, which only
+      // SO_ERROR reports. The kernel retransmits the SYN later and then fails the socket for
+      // good. Polling again at once would spin (the readiness is level-triggered) and keep the
+      // socket locked, so pause, a little longer each time.
+      auto pause = std::min<std::chrono::nanoseconds>(
+          std::chrono::milliseconds(1) * (1 << std::min(pending_streak - 1, 6)),
+          attempt.deadline() - now);
+      sleep_for(pause);
+      now = Clock::now();
+      if (now >= attempt.deadline()) {
+        attempt.on_deadline(now);
+        break;
+      }
     }
     int n = poller.wait(events, attempt.deadline() - now);
     if (n == -EINTR) continue;  // a signal: wait again for the time that is left
@@ -89,6 +106,7 @@ Outcome run_attempt(const Endpoint& target, const ConnectOptions& options,
     for (int i = 0; i < n && step == Step::wait_writable; ++i) {
       step = attempt.on_ready(events[i].events, Clock::now());
     }
+    if (n > 0 && step == Step::wait_writable) ++pending_streak;
   }
   // Remove before the socket can be closed: take() may hand the open socket to the caller.
   poller.remove(fd);

@@ -104,11 +104,13 @@ TEST(CheckCli, VerboseTracesEverySystemCallOnStderr) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("socket(AF_INET, SOCK_STREAM|SOCK_NONBLOCK|SOCK_CLOEXEC"),
             std::string::npos);
-  EXPECT_NE(r.err.find("connect(3, 127.0.0.1:" + port + ") = -1 EINPROGRESS"), std::string::npos)
+  // Descriptor numbers depend on what the test runner left open, so they are matched loosely.
+  EXPECT_TRUE(std::regex_search(
+      r.err, std::regex(R"(connect\((\d+), 127\.0\.0\.1:)" + port + R"(\) = -1 EINPROGRESS)")))
       << r.err;
   EXPECT_NE(r.err.find("epoll_pwait2("), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("SO_ERROR) = 0 [ECONNREFUSED]"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("close(3) = 0"), std::string::npos) << r.err;
+  EXPECT_TRUE(std::regex_search(r.err, std::regex(R"(close\(\d+\) = 0)"))) << r.err;
   EXPECT_EQ(lines_of(r.out).size(), 1u);  // the trace never goes to stdout
 }
 

@@ -14,7 +14,10 @@ class ConnectUnreachable : public ConnectMatrix {
     FirewallRule rule("iptables", "INPUT -p tcp --dport " + std::to_string(listener.port()) +
                                       " -j REJECT --reject-with " + reject_with);
     EXPECT_TRUE(rule.ok());
-    return connect(ep("127.0.0.1", listener.port()), options());
+    // An ICMP error that races with a system call on the socket becomes a soft error that only
+    // SO_ERROR reports; getpeername and reconnect then learn it from the ICMP answering the
+    // kernel's first SYN retransmission, one second later. Hence the longer deadline.
+    return connect(ep("127.0.0.1", listener.port()), options(std::chrono::seconds(3)));
   }
 };
 
