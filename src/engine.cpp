@@ -36,6 +36,8 @@ constexpr std::uint32_t kNone = ~std::uint32_t{0};
 constexpr int kLocalRetries = 8;
 // Jobs held back because their host is at its in-flight cap, before the loop stops drawing more.
 constexpr std::size_t kParkLimit = 8192;
+// Probes started between two looks at the poller and the deadlines.
+constexpr int kLaunchBatch = 256;
 
 struct Job {
   std::uint64_t index = 0;
@@ -105,9 +107,11 @@ class Loop {
     while (!ctx_.stop.load(std::memory_order_relaxed)) {
       now = Clock::now();
       expire(now);
-      launch(now);
+      bool more = launch(now);
       if (in_flight_ == 0 && idle()) break;
-      auto wake = next_wake(now);
+      now = Clock::now();
+      // More probes could start at once: only look at what is ready, without waiting.
+      auto wake = more ? std::optional<Clock::time_point>(now) : next_wake(now);
       std::chrono::nanoseconds timeout =
           wake ? std::max(*wake - now, Clock::duration::zero()) : std::chrono::nanoseconds(-1);
       int n = poller_->wait(events, timeout);
@@ -197,14 +201,20 @@ class Loop {
     return false;
   }
 
-  void launch(Clock::time_point now) {
-    while (in_flight_ < window_.size() && now >= backoff_until_ &&
-           !ctx_.stop.load(std::memory_order_relaxed)) {
-      if (rate_.limited() && !rate_.take(now)) break;
+  // Starts probes while the window, the rate and the back-off allow, at most a batch at a time so
+  // that answers and deadlines are not left waiting. Returns whether the batch ran out first.
+  bool launch(Clock::time_point now) {
+    for (int budget = kLaunchBatch; budget > 0; --budget) {
+      if (in_flight_ >= window_.size() || now < backoff_until_ ||
+          ctx_.stop.load(std::memory_order_relaxed)) {
+        return false;
+      }
+      if (rate_.limited() && !rate_.take(now)) return false;
       Job job;
-      if (!next_job(job)) break;
+      if (!next_job(job)) return false;
       start(job, now);
     }
+    return true;
   }
 
   std::uint32_t allocate_slot() {

@@ -1,0 +1,32 @@
+// The progress line appears on stderr only when stderr is a terminal, and --no-progress hides it.
+#include "test_scan_support.hpp"
+
+namespace nbc::test {
+namespace {
+
+// Runs the scan under script(1), which gives it a pseudo-terminal; returns what the terminal saw.
+std::string on_terminal(const std::string& extra) {
+  std::string command = std::string("script -qfec '") + NBC_PROGRAM +
+                        " scan 127.0.0.1 -p 1-2000 -t 700ms --retries 0 " + extra + "' /dev/null";
+  RunResult r = run_program({"/bin/sh", "-c", command}, std::chrono::seconds(30));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return r.out;
+}
+
+TEST(ScanProgress, ShownOnATerminalOnly) {
+  NBC_REQUIRE_NETNS();
+  // Dropped ports keep the scan running long enough for a progress tick.
+  NBC_REQUIRE_IPTABLES("-A INPUT -p tcp --dport 1500:1509 -j DROP");
+  std::string tty = on_terminal("");
+  EXPECT_NE(tty.find("/2000 ports ("), std::string::npos) << tty;
+  EXPECT_NE(tty.find("/s, ETA "), std::string::npos) << tty;
+  EXPECT_NE(tty.find("\r\x1b[K"), std::string::npos) << "the line is rewritten in place";
+  std::string hidden = on_terminal("--no-progress");
+  EXPECT_EQ(hidden.find("ETA"), std::string::npos) << hidden;
+  EXPECT_NE(hidden.find("2000 ports on 1 host"), std::string::npos) << hidden;
+  RunResult piped = scan({"127.0.0.1", "-p", "1-2000", "-t", "700ms", "--retries", "0"});
+  EXPECT_EQ(piped.err.find("ETA"), std::string::npos) << piped.err;
+}
+
+}  // namespace
+}  // namespace nbc::test
