@@ -11,6 +11,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/utsname.h>
@@ -320,9 +321,11 @@ class Firewall {
 struct Stage {
   std::vector<Socket> held;  // listeners, queued connections, reserved ports: kept to the end
   Endpoint target;
-  bool self_connect = false;  // every socket binds a port of its own and connects to it
-  std::string setup;          // what was staged, for the record
-  std::string skip;           // non-empty: the scenario could not be staged
+  bool self_connect = false;          // every socket binds a port of its own and connects to it
+  std::string setup;                  // what was staged, for the record
+  std::string skip;                   // non-empty: the scenario could not be staged
+  bool settle = false;                // wait for the end of the connect, not for its first event
+  std::chrono::milliseconds wait{0};  // this scenario's own wait (0: the configured one)
 };
 
 // A port that nobody listens on, held bound (but not listening) so that no socket of ours is
@@ -385,6 +388,13 @@ Stage stage_scenario(const Scenario& sc, Firewall& firewall) {
   std::uint16_t port = 0;
   std::string_view name = sc.name;
 
+  if (name == "icmp-after-retransmit") {
+    // The first ICMP comes while connect() still holds the socket (a soft error); the one
+    // answering the SYN retransmitted after 1 s finds it free and ends the connect, as an ICMP
+    // from across a network does. So this scenario waits for the end of the connect.
+    st.settle = true;
+    st.wait = std::chrono::milliseconds(1500);
+  }
   if (name == "listening" || name == "tcp-reset") {
     if (!hold(make_listener(128, port, error))) return st;
     st.target = loopback4(port);
@@ -440,6 +450,7 @@ Stage stage_scenario(const Scenario& sc, Firewall& firewall) {
       {"icmp-host-unreachable", "icmp-host-unreachable"},
       {"icmp-net-unreachable", "icmp-net-unreachable"},
       {"icmp-admin-prohibited", "icmp-admin-prohibited"},
+      {"icmp-after-retransmit", "icmp-host-unreachable"},
       {"tcp-reset", "tcp-reset"},
   };
   for (const auto& [scenario, verdict] : verdicts) {
@@ -476,6 +487,84 @@ int open_probe(const Stage& st, Endpoint& target, int& err) {
     target = local_address(fd);
   }
   return fd;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Waiting
+
+struct Probe {
+  int fd = -1;
+  Endpoint target;
+  Clock::time_point started{};
+  short revents = 0;
+  double ready_us = -1;  // -1: not ready before the wait ended
+};
+
+// Waits until every probe's socket reports an event or the wait ends. Bounded by the deadline.
+void wait_first_event(std::vector<Probe>& probes, std::chrono::milliseconds wait) {
+  auto deadline = Clock::now() + wait;
+  for (;;) {
+    std::vector<pollfd> fds;
+    std::vector<Probe*> owners;
+    for (Probe& p : probes) {
+      if (p.fd >= 0 && p.ready_us < 0) {
+        fds.push_back({p.fd, POLLIN | POLLOUT, 0});
+        owners.push_back(&p);
+      }
+    }
+    auto left = std::chrono::duration_cast<std::chrono::microseconds>(deadline - Clock::now());
+    if (fds.empty() || left.count() <= 0) return;
+    int ms = static_cast<int>((left.count() + 999) / 1000);
+    int n = ::poll(fds.data(), fds.size(), ms);
+    auto now = Clock::now();
+    if (n < 0 && errno != EINTR) return;
+    for (size_t i = 0; n > 0 && i < fds.size(); ++i) {
+      if (fds[i].revents == 0) continue;
+      owners[i]->revents = fds[i].revents;
+      owners[i]->ready_us = micros(now - owners[i]->started);
+    }
+  }
+}
+
+// Waits until every probe's connect has ended (OUT or HUP), not merely until its first event: a
+// soft ICMP error raises ERR while the handshake goes on. Edge-triggered, so that a lasting ERR
+// wakes us once per change instead of spinning. Bounded by the deadline.
+void wait_settled(std::vector<Probe>& probes, std::chrono::milliseconds wait) {
+  Socket ep(::epoll_create1(EPOLL_CLOEXEC));
+  if (!ep) return wait_first_event(probes, wait);
+  for (size_t i = 0; i < probes.size(); ++i) {
+    if (probes[i].fd < 0) continue;
+    epoll_event ev{};
+    ev.events = EPOLLIN | EPOLLOUT | EPOLLET;
+    ev.data.u64 = i;
+    ::epoll_ctl(ep.get(), EPOLL_CTL_ADD, probes[i].fd, &ev);
+  }
+  auto deadline = Clock::now() + wait;
+  for (;;) {
+    bool pending = false;
+    for (const Probe& p : probes) pending |= p.fd >= 0 && p.ready_us < 0;
+    auto left = std::chrono::duration_cast<std::chrono::microseconds>(deadline - Clock::now());
+    if (!pending || left.count() <= 0) return;
+    std::array<epoll_event, 16> events{};
+    int n = ::epoll_wait(ep.get(), events.data(), static_cast<int>(events.size()),
+                         static_cast<int>((left.count() + 999) / 1000));
+    auto now = Clock::now();
+    if (n < 0 && errno != EINTR) return;
+    for (int i = 0; i < n; ++i) {
+      Probe& p = probes.at(events[i].data.u64);
+      // The EPOLL* bits used here have the values of their POLL* namesakes.
+      p.revents = static_cast<short>(events[i].events & (EPOLLIN | EPOLLOUT | EPOLLERR | EPOLLHUP));
+      if (events[i].events & (EPOLLOUT | EPOLLHUP)) p.ready_us = micros(now - p.started);
+    }
+  }
+}
+
+void wait_ready(std::vector<Probe>& probes, std::chrono::milliseconds wait, bool settle) {
+  if (settle) {
+    wait_settled(probes, wait);
+  } else {
+    wait_first_event(probes, wait);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -518,9 +607,11 @@ Writer start_writer(const Stage& st, bool read_so_error_first, int writes,
     int err = 0;
     int fd = open_probe(st, target, err);
     if (fd < 0) ::_exit(3);
+    std::vector<Probe> one(1);
+    one[0].fd = fd;
+    one[0].started = Clock::now();
     ::connect(fd, target.data(), target.size());
-    pollfd pf{fd, POLLOUT, 0};
-    ::poll(&pf, 1, static_cast<int>(wait.count()));
+    wait_ready(one, wait, st.settle);
     if (read_so_error_first) {
       int value = 0;
       socklen_t len = sizeof value;
@@ -595,40 +686,6 @@ std::vector<Record> finish_writer(Writer& w, int writes, std::chrono::millisecon
 // ---------------------------------------------------------------------------------------------
 // The raw steps
 
-struct Probe {
-  int fd = -1;
-  Endpoint target;
-  Clock::time_point started{};
-  short revents = 0;
-  double ready_us = -1;  // -1: not ready before the wait ended
-};
-
-// Waits until every probe's socket reports an event or the wait ends. Bounded by the deadline.
-void wait_ready(std::vector<Probe>& probes, std::chrono::milliseconds wait) {
-  auto deadline = Clock::now() + wait;
-  for (;;) {
-    std::vector<pollfd> fds;
-    std::vector<Probe*> owners;
-    for (Probe& p : probes) {
-      if (p.fd >= 0 && p.ready_us < 0) {
-        fds.push_back({p.fd, POLLIN | POLLOUT, 0});
-        owners.push_back(&p);
-      }
-    }
-    auto left = std::chrono::duration_cast<std::chrono::microseconds>(deadline - Clock::now());
-    if (fds.empty() || left.count() <= 0) return;
-    int ms = static_cast<int>((left.count() + 999) / 1000);
-    int n = ::poll(fds.data(), fds.size(), ms);
-    auto now = Clock::now();
-    if (n < 0 && errno != EINTR) return;
-    for (size_t i = 0; n > 0 && i < fds.size(); ++i) {
-      if (fds[i].revents == 0) continue;
-      owners[i]->revents = fds[i].revents;
-      owners[i]->ready_us = micros(now - owners[i]->started);
-    }
-  }
-}
-
 int read_so_error(int fd, Call& call) {
   int value = 0;
   socklen_t len = sizeof value;
@@ -680,7 +737,7 @@ Record raw_steps(const Stage& st, std::chrono::milliseconds wait) {
     p.started = Clock::now();
     ::connect(p.fd, p.target.data(), p.target.size());
   }
-  wait_ready(probes, wait);
+  wait_ready(probes, wait, st.settle);
 
   const Probe& first = probes.front();
   Record poll_step;
@@ -868,6 +925,9 @@ const std::vector<Scenario>& scenarios() {
       // so host-unreach is all a program can report here.
       {"icmp-admin-prohibited", "a firewall answers ICMP admin-prohibited (code 13)",
        Needs::firewall, "filtered", "host-unreach"},
+      {"icmp-after-retransmit",
+       "as icmp-host-unreachable, read once the SYN retransmitted after 1 s met the ICMP too",
+       Needs::firewall, "filtered", "host-unreach"},
       {"tcp-reset", "a server listens, but a firewall answers the SYN with RST", Needs::firewall,
        "closed", "conn-refused"},
       {"no-route", "no route to the address (a namespace with only lo)", Needs::namespace_,
@@ -937,7 +997,8 @@ void run_scenarios(const Config& config, const std::function<void(const Record&)
     rec["needs"] = std::string(needs_name(sc->needs));
     rec["kernel"] = kernel;
     rec["isolation"] = isolated ? "netns" : "host-loopback";
-    rec["wait_ms"] = config.wait.count();
+    std::chrono::milliseconds wait = config.wait;
+    rec["wait_ms"] = wait.count();
     rec["truth"] = {{"state", std::string(sc->truth_state)},
                     {"reason", std::string(sc->truth_reason)}};
 
@@ -954,14 +1015,16 @@ void run_scenarios(const Config& config, const std::function<void(const Record&)
       continue;
     }
     rec["skipped"] = nullptr;
+    if (st.wait.count() > 0) wait = std::max(wait, st.wait);
+    rec["wait_ms"] = wait.count();
     rec["setup"] = st.setup;
     rec["target"] =
         st.self_connect ? "127.0.0.1:P (P = its own source port)" : st.target.to_string();
     if (sc->needs == Needs::firewall) rec["firewall"] = firewall.version();
-    Record steps = raw_steps(st, config.wait);
+    Record steps = raw_steps(st, wait);
     rec["kernel_says"] = kernel_answer(steps);
     rec["steps"] = std::move(steps);
-    rec["methods"] = library_matrix(*sc, st, config.wait);
+    rec["methods"] = library_matrix(*sc, st, wait);
     rec["elapsed_ms"] = std::round(micros(Clock::now() - started)) / 1000.0;
     emit(rec);
   }

@@ -130,8 +130,8 @@ This is the recipe that nbconnect's library follows. Each rule is read off the t
    poll() shows `ERR`, yet the handshake goes on (2nd connect(): `EALREADY`, read():
    `EAGAIN`) until the SYN retransmitted after about 1 s meets the next ICMP. Methods that look
    only at the connection state (getpeername, reconnect) wait that out and here end at the
-   deadline; `SO_ERROR` tells at once. An ICMP that arrives later, as across a real network,
-   ends the connect at once.
+   deadline; `SO_ERROR` tells at once. An ICMP that finds the socket free, as one from across a
+   network does, ends the connect: see `icmp-after-retransmit`, where every call then agrees.
 4. **No answer is an answer.** A dropped SYN gives no event at all; only the deadline ends the
    wait, and the outcome is filtered (no-response). A listener whose accept queue is full drops
    SYNs too: from outside it looks exactly like a firewall.
@@ -166,7 +166,24 @@ std::string render_markdown(const std::vector<Record>& records) {
   std::string kernel = records.empty() ? "unknown" : str(records.front(), "kernel", "unknown");
   bool isolated = !records.empty() && str(records.front(), "isolation") == "netns";
   std::string firewall;
-  long wait_ms = records.empty() ? 0 : records.front().value("wait_ms", 0L);
+  // The usual wait, and the scenarios that needed a longer one.
+  std::map<long, int> waits;
+  for (const Record& r : records) ++waits[r.value("wait_ms", 0L)];
+  long wait_ms = 0;
+  int most = 0;
+  for (const auto& [ms, count] : waits) {
+    if (count > most) {
+      most = count;
+      wait_ms = ms;
+    }
+  }
+  std::string longer;
+  for (const Record& r : records) {
+    long ms = r.value("wait_ms", 0L);
+    if (ms == wait_ms) continue;
+    longer += fmt::format("{}`{}` {} ms", longer.empty() ? " (" : ", ", str(r, "scenario"), ms);
+  }
+  if (!longer.empty()) longer += ")";
   for (const Record* r : ran) {
     if (firewall.empty()) firewall = str(*r, "firewall");
   }
@@ -177,9 +194,9 @@ std::string render_markdown(const std::vector<Record>& records) {
                   : "on the host's loopback (no private network namespace could be created)";
   if (!firewall.empty()) out += fmt::format("; firewall rules set with {}", firewall);
   out += fmt::format(
-      ". Every wait lasted at most {} ms. Regenerate with `make docs`; `nbconnect lab --json` "
-      "gives the same data as one JSON record per scenario.\n\n",
-      wait_ms);
+      ". A connect with no answer was waited for {} ms{}. Regenerate with `make docs`; "
+      "`nbconnect lab --json` gives the same data as one JSON record per scenario.\n\n",
+      wait_ms, longer);
 
   out += "## The scenarios\n\n";
   table_head(out, {"scenario", "staged", "a correct program reports"});

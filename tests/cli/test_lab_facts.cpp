@@ -177,6 +177,21 @@ TEST(LabFacts, LoopbackIcmpIsASoftErrorThatLeavesTheHandshakeRunning) {
   EXPECT_NE(step(r, "poll").value("events", "").find("ERR"), std::string::npos);
 }
 
+TEST(LabFacts, AnIcmpThatFindsTheSocketFreeEndsTheConnect) {
+  NBC_REQUIRE_NETNS();
+  auto lab = run_ran({"icmp-after-retransmit"});
+  const Json& r = lab.by_name["icmp-after-retransmit"];
+  // The retransmitted SYN leaves about 1 s after the first; its ICMP is a hard error.
+  EXPECT_GE(step(r, "poll").value("us", 0.0), 900000.0);
+  EXPECT_NE(step(r, "poll").value("events", "").find("HUP"), std::string::npos);
+  EXPECT_EQ(so_error_value(r), "EHOSTUNREACH");
+  EXPECT_EQ(step_errno(r, "read-1"), "EHOSTUNREACH");
+  EXPECT_EQ(step_errno(r, "connect-again"), "EHOSTUNREACH");
+  EXPECT_EQ(step_errno(r, "write"), "EHOSTUNREACH");
+  EXPECT_EQ(step_signal(r, "write-again"), "SIGPIPE");
+  expect_all_methods(r, {"so-error", "getpeername", "reconnect"}, "filtered", "host-unreach");
+}
+
 TEST(LabFacts, RouteFailuresComeBackFromConnectAtOnce) {
   NBC_REQUIRE_NETNS();
   auto lab = run_ran({"no-route", "route-prohibit", "route-unreachable", "route-blackhole"});
