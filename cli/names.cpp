@@ -8,7 +8,9 @@ void add_dns_option(CLI::App& app, std::vector<std::string>& servers) {
   app.add_option("--dns-server", servers,
                  "Ask this DNS server (ADDR, ADDR:PORT or [V6]:PORT; default: /etc/resolv.conf)")
       ->type_name("ADDR[:PORT]")
-      ->delimiter(',');
+      ->delimiter(',')
+      ->allow_extra_args(false)  // one word per --dns-server: the target that follows is not one
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
 }
 
 DialOptions to_dial_options(const CommonOptions& common, const ConnectOptions& connect,

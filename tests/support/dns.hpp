@@ -173,6 +173,12 @@ class FakeDns {
     std::lock_guard lock(mutex_);
     table_[name] = std::move(record);
   }
+  // Serves `record` for name once `queries` queries for it have been answered the old way: a
+  // name that starts resolving while a client keeps asking, with no timing involved.
+  void set_after(const std::string& name, int queries, Record record) {
+    std::lock_guard lock(mutex_);
+    later_[name] = {queries, std::move(record)};
+  }
   // How many queries for name (any type) arrived so far.
   int queries(const std::string& name) const {
     std::lock_guard lock(mutex_);
@@ -245,7 +251,11 @@ class FakeDns {
     unsigned rcode = 0;
     {
       std::lock_guard lock(mutex_);
-      ++counts_[name];
+      int seen = counts_[name]++;
+      if (auto later = later_.find(name); later != later_.end() && seen >= later->second.first) {
+        table_[name] = later->second.second;
+        later_.erase(later);
+      }
       auto it = table_.find(name);
       if (it == table_.end()) {
         rcode = 3;  // NXDOMAIN
@@ -285,6 +295,7 @@ class FakeDns {
   mutable std::mutex mutex_;
   std::map<std::string, Record> table_;
   std::map<std::string, int> counts_;
+  std::map<std::string, std::pair<int, Record>> later_;
 };
 
 inline bool& private_etc_done() {

@@ -1,0 +1,42 @@
+// Shared by the CLI tests of names, wait and ping: JSON lines, ports, firewall rules.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+#include "cli/cli.hpp"
+#include "support/dns.hpp"
+
+namespace nbc::test {
+
+using Ms = std::chrono::milliseconds;
+
+inline std::vector<nlohmann::json> json_lines(const std::string& out) {
+  std::vector<nlohmann::json> records;
+  for (const std::string& line : lines_of(out)) {
+    records.push_back(nlohmann::json::parse(line, nullptr, false));
+    EXPECT_FALSE(records.back().is_discarded()) << "not JSON: " << line;
+  }
+  return records;
+}
+
+inline std::vector<std::string> dual_stack_records() {
+  return {"--host-record=dual.test,127.0.0.1,::1", "--host-record=v6only.test,::1",
+          "--host-record=v4only.test,127.0.0.1"};
+}
+
+inline bool drop_syns(const std::string& address, std::uint16_t port) {
+  bool v6 = address.find(':') != std::string::npos;
+  return sh(std::string(v6 ? "ip6tables" : "iptables") + " -A INPUT -p tcp -d " + address +
+            " --dport " + std::to_string(port) + " -j DROP") == 0;
+}
+
+inline std::size_t count_of(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+}  // namespace nbc::test
