@@ -121,9 +121,10 @@ This is the recipe that nbconnect's library follows. Each rule is read off the t
      `getpeername()`, because a wake-up can come before the handshake has ended.
    - `getpeername()` fails with `ENOTCONN` when the connect failed; `read(fd, &c, 1)` then
      yields the errno.
-   - `connect()` again says `EISCONN` when connected, `EALREADY` while pending, else the
-     errno. It must be the first call: after `SO_ERROR` was read it says `ECONNABORTED`, and on
-     a refused socket the *third* connect() starts a new handshake (`EINPROGRESS`).
+   - `connect()` again says 0 (the first time) or `EISCONN` when connected, `EALREADY` while
+     pending, else the errno. It must be the first call: after `SO_ERROR` was read it says
+     `ECONNABORTED`, and on a refused socket the *third* connect() starts a new handshake
+     (`EINPROGRESS`).
    - `read(fd, &c, 0)` returns 0 whatever happened: it cannot tell refused from connected.
 3. **An ICMP error on loopback is a soft error.** The ICMP answer to the SYN arrives while
    connect() itself still holds the socket, so Linux keeps it aside: `SO_ERROR` reports it and
