@@ -19,6 +19,8 @@ if(rc OR NOT out MATCHES "consumer ok")
   message(FATAL_ERROR "consumer failed: ${rc} ${out}")
 endif()
 # The pkg-config file describes the library too.
-execute_process(COMMAND pkg-config --cflags --libs nbconnect RESULT_VARIABLE rc OUTPUT_VARIABLE out
-                ENV PKG_CONFIG_PATH=${WORK_DIR}/prefix/lib/pkgconfig)
-message(STATUS "pkg-config: ${out}")
+execute_process(COMMAND ${CMAKE_COMMAND} -E env PKG_CONFIG_PATH=${WORK_DIR}/prefix/lib/pkgconfig
+                pkg-config --cflags --libs nbconnect RESULT_VARIABLE rc OUTPUT_VARIABLE out)
+if(rc OR NOT out MATCHES "-lnbconnect")
+  message(FATAL_ERROR "pkg-config does not describe nbconnect: ${rc} ${out}")
+endif()
