@@ -11,7 +11,9 @@
 namespace nbc::detail {
 namespace {
 
-const char* family_name(int af) { return af == AF_INET6 ? "AF_INET6" : "AF_INET"; }
+const char* family_name(int af) {
+  return af == AF_INET6 ? "AF_INET6" : "AF_INET";
+}
 
 }  // namespace
 
@@ -100,9 +102,14 @@ Step Attempt::on_ready(std::uint32_t /*events*/, Clock::time_point now) {
   // The events alone prove nothing: a failed connect is reported writable too.
   Verdict v = detect(options_.method, socket_.get(), target_, trace_);
   switch (v.kind) {
-    case Verdict::connected: finish_connected(now); return Step::done;
-    case Verdict::failed: finish(v.error, Phase::completion, now); return Step::done;
-    case Verdict::pending: break;
+    case Verdict::connected:
+      finish_connected(now);
+      return Step::done;
+    case Verdict::failed:
+      finish(v.error, Phase::completion, now);
+      return Step::done;
+    case Verdict::pending:
+      break;
   }
   if (now >= deadline_) {
     on_deadline(now);
@@ -126,25 +133,20 @@ void Attempt::finish_connected(Clock::time_point now) {
   int err = errno;
   trace_.call(r, err, "getsockname({})", fd);
   if (r == 0) outcome_.local = Endpoint::from_sockaddr(reinterpret_cast<sockaddr*>(&local), len);
-  if (r == 0 && outcome_.local == target_) {
-    // TCP simultaneous open on loopback: the socket connected to itself. It looks open, but
-    // nobody listens there.
-    trace_.note("local address {} equals the peer: self-connect", outcome_.local.to_string());
-    done_ = true;
-    outcome_.state = State::closed;
-    outcome_.reason = Reason::self_connect;
-    outcome_.error = 0;
-    outcome_.phase = Phase::completion;
-    outcome_.rtt = now - started_;
-    close_socket();
-    return;
-  }
+  bool self_connect = r == 0 && outcome_.local == target_;
   done_ = true;
-  outcome_.state = State::open;
-  outcome_.reason = Reason::syn_ack;
+  outcome_.state = self_connect ? State::closed : State::open;
+  outcome_.reason = self_connect ? Reason::self_connect : Reason::syn_ack;
   outcome_.error = 0;
   outcome_.phase = Phase::completion;
   outcome_.rtt = now - started_;
+  if (self_connect) {
+    // TCP simultaneous open on loopback: the socket connected to itself. It looks open, but
+    // nobody listens there.
+    trace_.note("local address {} equals the peer: self-connect", outcome_.local.to_string());
+    close_socket();
+    return;
+  }
   if (options_.keep_socket) {
     outcome_.socket = std::move(socket_);
   } else {
@@ -176,6 +178,8 @@ void Attempt::close_socket() {
   trace_.call(r, errno, "close({})", fd);
 }
 
-Outcome Attempt::take() { return std::move(outcome_); }
+Outcome Attempt::take() {
+  return std::move(outcome_);
+}
 
 }  // namespace nbc::detail

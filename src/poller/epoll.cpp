@@ -55,8 +55,7 @@ class EpollPoller final : public Poller {
       n = ::epoll_wait(epfd_, raw_.data(), static_cast<int>(out.size()), -1);
     } else {
       // epoll_pwait2 takes a timespec, so a 1.5 ms deadline is not rounded to 2 ms.
-      timespec ts{static_cast<time_t>(timeout.count() / 1000000000),
-                  static_cast<long>(timeout.count() % 1000000000)};
+      timespec ts = to_timespec(timeout);
       n = ::epoll_pwait2(epfd_, raw_.data(), static_cast<int>(out.size()), &ts, nullptr);
       if (n < 0 && errno == ENOSYS) {
         auto ms = std::chrono::ceil<std::chrono::milliseconds>(timeout).count();

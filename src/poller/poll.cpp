@@ -45,8 +45,7 @@ class PollPoller final : public Poller {
     timespec ts{};
     timespec* tsp = nullptr;
     if (timeout.count() >= 0) {
-      ts = {static_cast<time_t>(timeout.count() / 1000000000),
-            static_cast<long>(timeout.count() % 1000000000)};
+      ts = to_timespec(timeout);
       tsp = &ts;
     }
     int n = ::ppoll(fds_.data(), fds_.size(), tsp, nullptr);
@@ -75,6 +74,8 @@ class PollPoller final : public Poller {
 
 }  // namespace
 
-std::unique_ptr<Poller> make_poll_poller(int&) { return std::make_unique<PollPoller>(); }
+std::unique_ptr<Poller> make_poll_poller(int&) {
+  return std::make_unique<PollPoller>();
+}
 
 }  // namespace nbc::detail

@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include <time.h>
+
 #include "nbconnect/connect.hpp"
 
 namespace nbc::detail {
@@ -49,6 +51,11 @@ class Poller {
                   std::chrono::nanoseconds timeout) const;
   const Tracer* tracer_ = nullptr;
 };
+
+// A non-negative timeout as a timespec for ppoll/pselect/epoll_pwait2.
+inline timespec to_timespec(std::chrono::nanoseconds d) {
+  return {static_cast<time_t>(d.count() / 1000000000), static_cast<long>(d.count() % 1000000000)};
+}
 
 // Creates a poller of the given kind, or returns the errno of why it could not be made.
 std::expected<std::unique_ptr<Poller>, int> make_poller(Backend backend, unsigned capacity_hint);

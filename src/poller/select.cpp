@@ -37,8 +37,7 @@ class SelectPoller final : public Poller {
     timespec ts{};
     timespec* tsp = nullptr;
     if (timeout.count() >= 0) {
-      ts = {static_cast<time_t>(timeout.count() / 1000000000),
-            static_cast<long>(timeout.count() % 1000000000)};
+      ts = to_timespec(timeout);
       tsp = &ts;
     }
     int n = ::pselect(maxfd + 1, &rd, &wr, &ex, tsp, nullptr);
@@ -66,6 +65,8 @@ class SelectPoller final : public Poller {
 
 }  // namespace
 
-std::unique_ptr<Poller> make_select_poller(int&) { return std::make_unique<SelectPoller>(); }
+std::unique_ptr<Poller> make_select_poller(int&) {
+  return std::make_unique<SelectPoller>();
+}
 
 }  // namespace nbc::detail
