@@ -333,12 +333,35 @@ class Firewall {
 // ---------------------------------------------------------------------------------------------
 // Staging
 
+constexpr const char* kPortRange = "/proc/sys/net/ipv4/ip_local_port_range";
+
+std::string read_small_file(const char* path) {
+  std::string out;
+  int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return out;
+  char buf[256];
+  ssize_t n = ::read(fd, buf, sizeof buf);
+  if (n > 0) out.assign(buf, static_cast<size_t>(n));
+  ::close(fd);
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  return out;
+}
+
+bool write_small_file(const char* path, const std::string& text, std::string& error) {
+  int fd = ::open(path, O_WRONLY | O_CLOEXEC);
+  bool ok = fd >= 0 && ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  if (!ok) error = std::string("cannot write ") + path + ": " + std::strerror(errno);
+  if (fd >= 0) ::close(fd);
+  return ok;
+}
+
 struct Stage {
   std::vector<Socket> held;  // listeners, queued connections, reserved ports: kept to the end
   Endpoint target;
   bool self_connect = false;          // every socket binds a port of its own and connects to it
   std::string setup;                  // what was staged, for the record
   std::string skip;                   // non-empty: the scenario could not be staged
+  std::string restore_port_range;     // ip_local_port_range to put back after the scenario
   bool settle = false;                // wait for the end of the connect, not for its first event
   std::chrono::milliseconds wait{0};  // this scenario's own wait (0: the configured one)
 };
@@ -423,6 +446,32 @@ Stage stage_scenario(const Scenario& sc, Firewall& firewall) {
     }
     st.setup = "a listener on " + st.target.to_string() +
                " with listen(fd, 0) and one connection queued that is never accepted";
+  } else if (name == "ports-exhausted") {
+    // The namespace's ephemeral range shrinks to one port, and one connection to the listener
+    // holds it: the next connect() to the same destination has no source port left.
+    if (!hold(make_listener(128, port, error))) return st;
+    st.target = loopback4(port);
+    std::string old = read_small_file(kPortRange);
+    if (old.empty() || !write_small_file(kPortRange, "61000 61000", error)) {
+      st.skip = error.empty() ? std::string("cannot read ") + kPortRange : error;
+      return st;
+    }
+    st.restore_port_range = old;
+    Socket holder(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    ::connect(holder.get(), st.target.data(), st.target.size());
+    pollfd p{holder.get(), POLLOUT, 0};
+    int value = -1;
+    socklen_t len = sizeof value;
+    if (::poll(&p, 1, 2000) != 1 ||
+        ::getsockopt(holder.get(), SOL_SOCKET, SO_ERROR, &value, &len) != 0 || value != 0) {
+      st.skip = "the connection meant to hold the only ephemeral port did not connect";
+      return st;
+    }
+    st.held.push_back(std::move(holder));
+    st.setup =
+        "ip_local_port_range 61000 61000; one connection from 127.0.0.1:61000 to the "
+        "listener on " +
+        st.target.to_string();
   } else if (name == "self-connect") {
     st.self_connect = true;
     st.setup = "each socket binds 127.0.0.1:P and connects to 127.0.0.1:P";
@@ -961,6 +1010,8 @@ const std::vector<Scenario>& scenarios() {
       // A blackhole route makes connect() fail with EINVAL: a local configuration error that
       // says nothing about the peer.
       {"route-blackhole", "the route is `blackhole`", Needs::route, "error", "einval"},
+      {"ports-exhausted", "no ephemeral source port is left for this destination",
+       Needs::namespace_, "error", "local-resources"},
       {"self-connect", "the source port is the destination port (TCP simultaneous open)",
        Needs::loopback, "closed", "self-connect"},
       {"backlog-full", "a server listens, but its accept queue is full", Needs::loopback,
@@ -1012,6 +1063,13 @@ void run_scenarios(const Config& config, const std::function<void(const Record&)
   Firewall firewall(config.firewall);
   std::string kernel = kernel_release();
 
+  // Namespace-wide settings a scenario changed go back before the next one.
+  auto restore = [](const Stage& st) {
+    if (st.restore_port_range.empty()) return;
+    std::string ignored;
+    write_small_file(kPortRange, st.restore_port_range, ignored);
+  };
+
   for (const std::string& name : config.names) {
     const Scenario* sc = find_scenario(name);
     if (!sc) continue;
@@ -1034,6 +1092,7 @@ void run_scenarios(const Config& config, const std::function<void(const Record&)
       st = stage_scenario(*sc, firewall);
     }
     if (!st.skip.empty()) {
+      restore(st);
       rec["skipped"] = st.skip;
       emit(rec);
       continue;
@@ -1049,6 +1108,7 @@ void run_scenarios(const Config& config, const std::function<void(const Record&)
     rec["kernel_says"] = kernel_answer(steps);
     rec["steps"] = std::move(steps);
     rec["methods"] = library_matrix(*sc, st, wait);
+    restore(st);
     rec["elapsed_ms"] = std::round(micros(Clock::now() - started)) / 1000.0;
     emit(rec);
   }

@@ -216,6 +216,19 @@ TEST(LabFacts, RouteFailuresComeBackFromConnectAtOnce) {
   }
 }
 
+TEST(LabFacts, NoSourcePortLeftIsALocalErrorRetriedThenReported) {
+  NBC_REQUIRE_NETNS();
+  // self-connect runs after it and binds an ephemeral port: the range must be back by then.
+  auto lab = run_ran({"ports-exhausted", "self-connect"});
+  const Json& r = lab.by_name["ports-exhausted"];
+  EXPECT_EQ(step_errno(r, "connect-1"), "EADDRNOTAVAIL");
+  EXPECT_EQ(so_error_value(r), "0");
+  expect_all_methods(r, lab::kMethods, "error", "local-resources");
+  EXPECT_GT(method_result(r, "so-error", "epoll").value("attempts", 0), 1)
+      << "a local error is retried with a fresh socket before it is reported";
+  expect_all_methods(lab.by_name["self-connect"], {"so-error"}, "closed", "self-connect");
+}
+
 TEST(LabFacts, SelfConnectLooksConnectedButTheLibraryCallsItClosed) {
   NBC_REQUIRE_NETNS();
   auto lab = run_ran({"self-connect"});
