@@ -2,6 +2,7 @@
 // final outcomes with the connect state machine of one attempt (attempt.hpp).
 #include "nbconnect/engine.hpp"
 
+#include <sys/select.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -13,6 +14,7 @@
 #include <deque>
 #include <exception>
 #include <mutex>
+#include <system_error>
 #include <thread>
 #include <unordered_map>
 
@@ -86,15 +88,15 @@ struct RunContext {
 
 class Loop {
  public:
-  Loop(RunContext& ctx, unsigned index, Counters& counters)
-      : ctx_(ctx), index_(index), counters_(counters), window_(ctx.window_per_loop) {}
+  Loop(RunContext& ctx, unsigned index, Counters& counters, std::unique_ptr<detail::Poller> poller)
+      : ctx_(ctx),
+        index_(index),
+        counters_(counters),
+        poller_(std::move(poller)),
+        window_(ctx.window_per_loop) {}
 
   EngineStats run() {
     EngineStats stats;
-    auto made = detail::make_poller(ctx_.backend, static_cast<unsigned>(window_.max()));
-    if (!made) made = detail::make_poller(Backend::epoll, static_cast<unsigned>(window_.max()));
-    if (!made) throw std::system_error(made.error(), std::generic_category(), "poller");
-    poller_ = std::move(*made);
     const ConnectOptions& co = ctx_.attempt_options;
     if (co.trace) poller_->set_tracer(&co.trace);
     backend_ = poller_->backend();
@@ -496,20 +498,32 @@ EngineStats Engine::run(const ScanPlan& plan, const ProbeCallback& callback) {
   std::condition_variable finished_cv;
   unsigned finished = 0;
 
+  // Every poller exists before any loop opens a socket: a loop that filled the descriptor table
+  // must not keep the next one from starting.
+  std::vector<std::unique_ptr<detail::Poller>> pollers;
+  for (unsigned t = 0; t < threads; ++t) {
+    auto hint = static_cast<unsigned>(std::min<std::size_t>(ctx.window_per_loop, 1u << 20));
+    auto made = detail::make_poller(ctx.backend, hint);
+    if (!made && ctx.backend != Backend::epoll) made = detail::make_poller(Backend::epoll, hint);
+    if (!made) throw std::system_error(made.error(), std::generic_category(), "poller");
+    pollers.push_back(std::move(*made));
+  }
+
   if (options_.on_info) {
     std::string note;
-    if (ctx.backend != options_.connect.backend) {
+    Backend running = pollers.front()->backend();
+    if (running != options_.connect.backend) {
       note = fmt::format(" ({} is not available here)", to_string(options_.connect.backend));
     }
     options_.on_info(
         fmt::format("engine: backend {}{}, {} loop(s), {} socket(s) in flight per loop, "
                     "{} probe(s)",
-                    to_string(ctx.backend), note, threads, ctx.window_per_loop, shard_total));
+                    to_string(running), note, threads, ctx.window_per_loop, shard_total));
   }
 
   auto body = [&](unsigned t) {
     try {
-      Loop loop(ctx, t, counters[t]);
+      Loop loop(ctx, t, counters[t], std::move(pollers[t]));
       loop_stats[t] = loop.run();
     } catch (...) {
       errors[t] = std::current_exception();

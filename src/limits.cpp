@@ -21,8 +21,8 @@ std::size_t raise_fd_limit() {
 }
 
 std::size_t default_concurrency(std::size_t fd_limit) {
-  // Keep descriptors for stdio, the pollers, files and libraries: 1/16 of the limit, at least 16.
-  std::size_t reserve = std::max<std::size_t>(16, fd_limit / 16);
+  // Keep descriptors for stdio, the pollers, files and libraries: 1/64 of the limit, at least 24.
+  std::size_t reserve = std::max<std::size_t>(24, fd_limit / 64);
   if (fd_limit <= reserve + 8) return 8;
   // Far more sockets than this only cost memory: a loop cannot start them faster than they time
   // out.

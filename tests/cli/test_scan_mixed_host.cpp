@@ -35,9 +35,9 @@ TEST(ScanMixedHost, EveryPortStateIsRightAndNmapAgrees) {
       "-A INPUT -p tcp --dport 3011:3013 -j REJECT --reject-with icmp-host-unreachable");
   NBC_REQUIRE_IPTABLES("-A INPUT -p tcp --dport 3021:3023 -j REJECT --reject-with tcp-reset");
 
-  RunResult r = scan({"127.0.0.1", "-p-", "--json", "-t", "300ms", "--no-progress"});
+  RunResult r = scan({"127.0.0.1", "-p-", "--csv", "-t", "300ms", "--no-progress"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  auto probes = by_probe(json_records(r.out));
+  auto probes = csv_probes(r.out);
   ASSERT_EQ(probes.size(), 65535u);
   std::set<int> open;
   int filtered = 0;
@@ -45,22 +45,22 @@ TEST(ScanMixedHost, EveryPortStateIsRightAndNmapAgrees) {
     auto it = probes.find({"127.0.0.1", port});
     ASSERT_NE(it, probes.end()) << "port " << port << " missing";
     const auto& rec = it->second;
-    std::string state = rec["state"];
-    std::string reason = rec["reason"];
-    ASSERT_NE(state, "error") << rec.dump();
+    std::string state = rec.at("state");
+    std::string reason = rec.at("reason");
+    ASSERT_NE(state, "error") << describe(rec);
     if (state == "open") open.insert(port);
     if (state == "filtered") ++filtered;
     if (listening.count(port)) {
-      EXPECT_EQ(state, "open") << rec.dump();
+      EXPECT_EQ(state, "open") << describe(rec);
     } else if (port >= 3001 && port <= 3004) {
-      EXPECT_EQ(state, "filtered") << rec.dump();
-      EXPECT_EQ(reason, "no-response") << rec.dump();
-      EXPECT_EQ(rec["attempts"], 2) << "--retries 1 is the default: " << rec.dump();
+      EXPECT_EQ(state, "filtered") << describe(rec);
+      EXPECT_EQ(reason, "no-response") << describe(rec);
+      EXPECT_EQ(rec.at("attempts"), "2") << "--retries 1 is the default: " << describe(rec);
     } else if (port >= 3011 && port <= 3013) {
-      EXPECT_EQ(state, "filtered") << rec.dump();
-      EXPECT_EQ(reason, "host-unreach") << rec.dump();
+      EXPECT_EQ(state, "filtered") << describe(rec);
+      EXPECT_EQ(reason, "host-unreach") << describe(rec);
     } else {
-      EXPECT_EQ(state, "closed") << rec.dump();
+      EXPECT_EQ(state, "closed") << describe(rec);
     }
   }
   EXPECT_EQ(open, listening);

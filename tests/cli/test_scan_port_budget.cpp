@@ -14,16 +14,16 @@ TEST(ScanPortBudget, TinyEphemeralRangeStillScansCorrectly) {
   ASSERT_LE(listener.port(), 40007);
   NBC_REQUIRE_IPTABLES("-A INPUT -p tcp --dport 2001:2100 -j DROP");
   RunResult r = scan({"127.0.0.1", "-p", "1-5000,39990-40020", "-t", "300ms", "--retries", "0",
-                      "--json", "--no-progress"});
+                      "--csv", "--no-progress"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  auto probes = by_probe(json_records(r.out));
+  auto probes = csv_probes(r.out);
   ASSERT_EQ(probes.size(), 5031u);
   for (const auto& [key, rec] : probes) {
     int port = key.second;
     std::string expected = port == listener.port()          ? "open"
                            : (port >= 2001 && port <= 2100) ? "filtered"
                                                             : "closed";
-    ASSERT_EQ(rec["state"], expected) << rec.dump();
+    ASSERT_EQ(rec.at("state"), expected) << describe(rec);
   }
 }
 

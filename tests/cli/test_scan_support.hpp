@@ -43,6 +43,43 @@ inline std::map<std::pair<std::string, int>, nlohmann::json> by_probe(
   return out;
 }
 
+// Parses --csv output (header first; no quoted fields in these tests) into "address port" -> field
+// name -> value. Large scans use CSV: it is much cheaper to produce than JSON under ASan.
+inline std::map<std::pair<std::string, int>, std::map<std::string, std::string>> csv_probes(
+    const std::string& out) {
+  std::map<std::pair<std::string, int>, std::map<std::string, std::string>> probes;
+  auto lines = lines_of(out);
+  if (lines.empty()) return probes;
+  auto split = [](const std::string& line) {
+    std::vector<std::string> fields;
+    std::size_t start = 0;
+    while (true) {
+      std::size_t comma = line.find(',', start);
+      fields.push_back(line.substr(start, comma == std::string::npos ? comma : comma - start));
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+    return fields;
+  };
+  auto header = split(lines[0]);
+  for (std::size_t i = 1; i < lines.size(); ++i) {
+    auto fields = split(lines[i]);
+    EXPECT_EQ(fields.size(), header.size()) << lines[i];
+    if (fields.size() != header.size()) continue;
+    std::map<std::string, std::string> rec;
+    for (std::size_t f = 0; f < fields.size(); ++f) rec[header[f]] = fields[f];
+    auto key = std::make_pair(rec["address"], std::stoi(rec["port"]));
+    EXPECT_TRUE(probes.emplace(key, rec).second) << "reported twice: " << lines[i];
+  }
+  return probes;
+}
+
+inline std::string describe(const std::map<std::string, std::string>& rec) {
+  std::string out;
+  for (const auto& [k, v] : rec) out += k + "=" + v + " ";
+  return out;
+}
+
 // Runs an iptables command in the test's namespace; false when iptables cannot work here.
 inline bool iptables(const std::string& rule) {
   return sh("iptables -w " + rule + " 2>&1") == 0;
