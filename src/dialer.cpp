@@ -17,6 +17,7 @@
 #include "attempt.hpp"
 #include "poller/poller.hpp"
 #include "resolver.hpp"
+#include "trace.hpp"
 
 namespace nbc {
 namespace {
@@ -102,7 +103,7 @@ class Dial {
   enum class Mode { dial, resolve };
 
   Dial(Dialer::Impl& loop, DialOptions options, Mode mode)
-      : loop_(loop), options_(std::move(options)), mode_(mode) {}
+      : loop_(loop), options_(std::move(options)), mode_(mode), trace_(&options_.connect.trace) {}
 
   ~Dial() {
     // The resolver first: destroying it announces its sockets closed, which unwatches them.
@@ -148,6 +149,11 @@ class Dial {
       return;
     }
     resolver_ = std::move(*made);
+    host_ = host;
+    trace_.note("resolving {} with c-ares ({}{}{})", host,
+                family_wanted(Family::ipv6) ? "AAAA" : "",
+                family_wanted(Family::ipv6) && family_wanted(Family::ipv4) ? " and " : "",
+                family_wanted(Family::ipv4) ? "A" : "");
     // AAAA first: RFC 8305 sends it first so that its answer tends to come first.
     if (family_wanted(Family::ipv6)) {
       v6_.pending = true;
@@ -298,6 +304,13 @@ class Dial {
     if (!fs.pending) return;  // cancelled at the deadline: the dial has moved on
     fs.pending = false;
     fs.status = a.status;
+    if (trace_.on()) {
+      std::string list;
+      for (const Endpoint& ep : a.addresses) list += " " + ep.address();
+      trace_.note("{} answer for {} after {:.3f} ms:{}", a.family == Family::ipv6 ? "AAAA" : "A",
+                  host_, to_ms(Clock::now() - started_),
+                  a.status == 0 ? list : " " + detail::describe_ares_status(a.status));
+    }
     for (Endpoint ep : a.addresses) {
       ep.set_port(port_);
       fs.queue.push_back(ep);
@@ -312,6 +325,8 @@ class Dial {
         can_connect_ = true;
       } else if (resolution_delay_until_ == kNever) {
         resolution_delay_until_ = now + options_.resolution_delay;
+        trace_.note("waiting up to {:.3f} ms for the AAAA answer (Resolution Delay)",
+                    to_ms(options_.resolution_delay));
       }
     }
     if (!v4_.pending && !v6_.pending) {
@@ -461,6 +476,7 @@ class Dial {
   }
 
   void win(Slot& slot, Outcome o, Clock::time_point now) {
+    trace_.note("{} connected first: closing the other attempts", slot.target.to_string());
     slot.done = true;
     slot.outcome = copy_without_socket(o);
     result_.outcome = std::move(o);
@@ -469,6 +485,7 @@ class Dial {
   }
 
   void on_overall_deadline(Clock::time_point now) {
+    trace_.note("overall deadline of {:.3f} ms passed", to_ms(deadline_ - started_));
     for (auto& slot : slots_) {
       if (slot->attempt) {
         slot->attempt->on_deadline(now);
@@ -595,6 +612,8 @@ class Dial {
       Slot& slot = *slots_.back();
       slot.target = pop_next();
       next_start_ = now + options_.attempt_delay;
+      trace_.note("attempt {} to {} ({:.3f} ms after the start)", slots_.size(),
+                  slot.target.to_string(), to_ms(now - started_));
       start_slot(slot, now);
     }
     if (finished_) return;
@@ -610,6 +629,8 @@ class Dial {
   Dialer::Impl& loop_;
   DialOptions options_;
   Mode mode_;
+  detail::Trace trace_;
+  std::string host_;
   Dialer::DialCallback on_dial_;
   Dialer::ResolveCallback on_resolve_;
   Clock::time_point started_{};

@@ -1,6 +1,7 @@
 #include "resolver.hpp"
 
 #include <ares.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -59,6 +60,15 @@ std::expected<std::unique_ptr<Resolver>, std::string> Resolver::create(const Dia
   int rc = ares_init_options(&channel, &opts, mask);
   if (rc != ARES_SUCCESS) return std::unexpected(std::string("c-ares: ") + ares_strerror(rc));
   r->channel_ = channel;
+  // c-ares opens its sockets without close-on-exec: a program that forks and execs while a
+  // lookup runs must not hand them to the child.
+  ares_set_socket_configure_callback(
+      channel,
+      [](ares_socket_t fd, int, void*) -> int {
+        int flags = ::fcntl(fd, F_GETFD);
+        return flags < 0 ? 0 : (::fcntl(fd, F_SETFD, flags | FD_CLOEXEC) < 0 ? -1 : 0);
+      },
+      nullptr);
   if (!o.dns_servers.empty()) {
     std::string csv;
     for (const std::string& s : o.dns_servers) {

@@ -18,7 +18,8 @@ TEST(WaitBlackholed, AttemptTimeoutBoundsEachAttempt) {
   for (const auto& j : records) {
     EXPECT_EQ(j["state"], "filtered");
     EXPECT_EQ(j["reason"], "no-response");
-    EXPECT_LE(j["rtt_ms"].get<double>(), 260.0) << j.dump();
+    // 200 ms, plus slack for a loaded machine; far from the 1.2 s overall limit.
+    EXPECT_LE(j["rtt_ms"].get<double>(), 400.0) << j.dump();
   }
   EXPECT_NE(r.err.find("no-response"), std::string::npos) << r.err;
 }
