@@ -409,6 +409,10 @@ class Dial {
       loop_.unwatch(slot.token);
       slot.token = 0;
     }
+    if (slot.attempt && slot.attempt->fd() >= 0) {
+      trace_.note("closing the attempt to {} (fd {}): the dial is over", slot.target.to_string(),
+                  slot.attempt->fd());
+    }
     slot.attempt.reset();  // closes a socket still connecting
     slot.retry_at = kNever;
   }
