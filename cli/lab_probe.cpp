@@ -76,6 +76,11 @@ Record call_json(const Call& c) {
   return j;
 }
 
+Endpoint loopback_of(int af, std::uint16_t port) {
+  auto ep = af == AF_INET6 ? parse_ipv6("::1", port) : parse_ipv4("127.0.0.1", port);
+  return ep ? *ep : Endpoint();
+}
+
 Endpoint loopback4(std::uint16_t port) {
   auto ep = parse_ipv4("127.0.0.1", port);
   return ep ? *ep : Endpoint();
@@ -251,7 +256,8 @@ class Firewall {
   // Adds a rule for TCP packets to `port`. verdict: drop, icmp-host-unreachable,
   // icmp-net-unreachable, icmp-admin-prohibited, tcp-reset. Returns the command or throws the
   // reason as a string through `error`.
-  bool add(std::uint16_t port, std::string_view verdict, std::string& command, std::string& error) {
+  bool add(int af, std::uint16_t port, std::string_view verdict, std::string& command,
+           std::string& error) {
     std::vector<std::string> tools;
     if (tool_.empty()) {
       if (preference_ == "auto" || preference_ == "iptables") tools.push_back("iptables");
@@ -261,9 +267,10 @@ class Firewall {
     }
     std::string why;
     for (const std::string& tool : tools) {
+      bool v6 = af == AF_INET6;
       std::vector<std::string> argv =
-          tool == "iptables" ? iptables_rule(port, verdict) : nft_rule(port, verdict);
-      if (tool == "nft" && !nft_ready_ && !prepare_nft(why)) continue;
+          tool == "iptables" ? iptables_rule(v6, port, verdict) : nft_rule(v6, port, verdict);
+      if (tool == "nft" && !nft_ready_[v6] && !prepare_nft(v6, why)) continue;
       CommandResult r = run_command(argv);
       if (r.status == 0) {
         if (tool_.empty()) {
@@ -283,24 +290,38 @@ class Firewall {
   const std::string& version() const { return version_; }
 
  private:
-  static std::vector<std::string> iptables_rule(std::uint16_t port, std::string_view verdict) {
+  // The ICMPv6 counterpart of an ICMP verdict, in iptables' and nft's words.
+  static std::string_view v6_type(std::string_view verdict, bool nft) {
+    if (verdict == "icmp-admin-prohibited")
+      return nft ? "admin-prohibited" : "icmp6-adm-prohibited";
+    if (verdict == "icmp-net-unreachable") return nft ? "no-route" : "icmp6-no-route";
+    return nft ? "addr-unreachable" : "icmp6-addr-unreachable";
+  }
+
+  static std::vector<std::string> iptables_rule(bool v6, std::uint16_t port,
+                                                std::string_view verdict) {
     std::vector<std::string> argv = {
-        "iptables", "-w", "-A", "INPUT", "-p", "tcp", "--dport", std::to_string(port), "-j"};
+        v6 ? "ip6tables" : "iptables", "-w", "-A", "INPUT", "-p", "tcp", "--dport",
+        std::to_string(port),          "-j"};
     if (verdict == "drop") {
       argv.push_back("DROP");
     } else {
-      argv.insert(argv.end(), {"REJECT", "--reject-with", std::string(verdict)});
+      std::string with(v6 && verdict != "tcp-reset" ? v6_type(verdict, false) : verdict);
+      argv.insert(argv.end(), {"REJECT", "--reject-with", with});
     }
     return argv;
   }
 
-  static std::vector<std::string> nft_rule(std::uint16_t port, std::string_view verdict) {
-    std::vector<std::string> argv = {
-        "nft", "add", "rule", "ip", "nbconnect_lab", "input", "tcp", "dport", std::to_string(port)};
+  static std::vector<std::string> nft_rule(bool v6, std::uint16_t port, std::string_view verdict) {
+    std::vector<std::string> argv = {"nft",   "add", "rule",  v6 ? "ip6" : "ip",   "nbconnect_lab",
+                                     "input", "tcp", "dport", std::to_string(port)};
     if (verdict == "drop") {
       argv.push_back("drop");
     } else if (verdict == "tcp-reset") {
       argv.insert(argv.end(), {"reject", "with", "tcp", "reset"});
+    } else if (v6) {
+      argv.insert(argv.end(),
+                  {"reject", "with", "icmpv6", "type", std::string(v6_type(verdict, true))});
     } else {
       std::string type(verdict.substr(verdict.find('-') + 1));  // "host-unreachable", ...
       argv.insert(argv.end(), {"reject", "with", "icmp", "type", type});
@@ -308,10 +329,11 @@ class Firewall {
     return argv;
   }
 
-  bool prepare_nft(std::string& why) {
+  bool prepare_nft(bool v6, std::string& why) {
+    std::string family = v6 ? "ip6" : "ip";
     for (const std::vector<std::string>& argv :
-         {std::vector<std::string>{"nft", "add", "table", "ip", "nbconnect_lab"},
-          std::vector<std::string>{"nft", "add", "chain", "ip", "nbconnect_lab", "input",
+         {std::vector<std::string>{"nft", "add", "table", family, "nbconnect_lab"},
+          std::vector<std::string>{"nft", "add", "chain", family, "nbconnect_lab", "input",
                                    "{ type filter hook input priority 0 ; policy accept ; }"}}) {
       CommandResult r = run_command(argv);
       if (r.status != 0) {
@@ -320,14 +342,14 @@ class Firewall {
         return false;
       }
     }
-    nft_ready_ = true;
+    nft_ready_[v6] = true;
     return true;
   }
 
   std::string preference_;
   std::string tool_;
   std::string version_;
-  bool nft_ready_ = false;
+  bool nft_ready_[2] = {false, false};  // per family: ip, ip6
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -368,9 +390,9 @@ struct Stage {
 
 // A port that nobody listens on, held bound (but not listening) so that no socket of ours is
 // given it as its ephemeral source port: a connect to it always meets an RST, never itself.
-std::optional<Socket> reserve_port(std::uint16_t& port, std::string& error) {
-  Socket s(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  Endpoint any = loopback4(0);
+std::optional<Socket> reserve_port(int af, std::uint16_t& port, std::string& error) {
+  Socket s(::socket(af, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  Endpoint any = loopback_of(af, 0);
   if (!s || ::bind(s.get(), any.data(), any.size()) != 0) {
     error = std::string("cannot reserve a loopback port: ") + std::strerror(errno);
     return std::nullopt;
@@ -379,9 +401,9 @@ std::optional<Socket> reserve_port(std::uint16_t& port, std::string& error) {
   return s;
 }
 
-std::optional<Socket> make_listener(int backlog, std::uint16_t& port, std::string& error) {
-  Socket s(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-  Endpoint any = loopback4(0);
+std::optional<Socket> make_listener(int af, int backlog, std::uint16_t& port, std::string& error) {
+  Socket s(::socket(af, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  Endpoint any = loopback_of(af, 0);
   if (!s || ::bind(s.get(), any.data(), any.size()) != 0 || ::listen(s.get(), backlog) != 0) {
     error = std::string("cannot listen on loopback: ") + std::strerror(errno);
     return std::nullopt;
@@ -393,7 +415,7 @@ std::optional<Socket> make_listener(int backlog, std::uint16_t& port, std::strin
 // Fills the accept queue of a listener with backlog 0: one connection that is never accepted.
 // Waits (bounded) until the kernel has queued it, which the listener shows by turning readable.
 bool fill_backlog(Stage& stage, int listener, std::string& error) {
-  Socket filler(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  Socket filler(::socket(stage.target.af(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!filler) {
     error = std::string("socket: ") + std::strerror(errno);
     return false;
@@ -425,8 +447,9 @@ Stage stage_scenario(const Scenario& sc, Firewall& firewall) {
   };
   std::uint16_t port = 0;
   std::string_view name = sc.name;
+  int af = name.ends_with("-v6") ? AF_INET6 : AF_INET;
 
-  if (name == "icmp-after-retransmit") {
+  if (name == "icmp-after-retransmit" || name == "icmp-admin-prohibited-v6") {
     // The first ICMP comes while connect() still holds the socket (a soft error); the one
     // answering the SYN retransmitted after 1 s finds it free and ends the connect, as an ICMP
     // from across a network does. So this scenario waits for the end of the connect.
@@ -434,11 +457,11 @@ Stage stage_scenario(const Scenario& sc, Firewall& firewall) {
     st.wait = std::chrono::milliseconds(1500);
   }
   if (name == "listening" || name == "tcp-reset") {
-    if (!hold(make_listener(128, port, error))) return st;
-    st.target = loopback4(port);
+    if (!hold(make_listener(af, 128, port, error))) return st;
+    st.target = loopback_of(af, port);
     st.setup = "a listener on " + st.target.to_string();
   } else if (name == "backlog-full") {
-    if (!hold(make_listener(0, port, error))) return st;
+    if (!hold(make_listener(af, 0, port, error))) return st;
     st.target = loopback4(port);
     if (!fill_backlog(st, st.held.front().get(), error)) {
       st.skip = error;
@@ -449,7 +472,7 @@ Stage stage_scenario(const Scenario& sc, Firewall& firewall) {
   } else if (name == "ports-exhausted") {
     // The namespace's ephemeral range shrinks to one port, and one connection to the listener
     // holds it: the next connect() to the same destination has no source port left.
-    if (!hold(make_listener(128, port, error))) return st;
+    if (!hold(make_listener(af, 128, port, error))) return st;
     st.target = loopback4(port);
     std::string old = read_small_file(kPortRange);
     if (old.empty() || !write_small_file(kPortRange, "61000 61000", error)) {
@@ -504,8 +527,8 @@ Stage stage_scenario(const Scenario& sc, Firewall& firewall) {
     return st;
   } else {
     // nothing-listening and the firewall scenarios: a port with no listener.
-    if (!hold(reserve_port(port, error))) return st;
-    st.target = loopback4(port);
+    if (!hold(reserve_port(af, port, error))) return st;
+    st.target = loopback_of(af, port);
     st.setup = "no listener on " + st.target.to_string();
   }
 
@@ -515,12 +538,13 @@ Stage stage_scenario(const Scenario& sc, Firewall& firewall) {
       {"icmp-net-unreachable", "icmp-net-unreachable"},
       {"icmp-admin-prohibited", "icmp-admin-prohibited"},
       {"icmp-after-retransmit", "icmp-host-unreachable"},
+      {"icmp-admin-prohibited-v6", "icmp-admin-prohibited"},
       {"tcp-reset", "tcp-reset"},
   };
   for (const auto& [scenario, verdict] : verdicts) {
     if (scenario != name) continue;
     std::string command;
-    if (!firewall.add(port, verdict, command, error)) {
+    if (!firewall.add(af, port, verdict, command, error)) {
       st.skip = "no firewall rule: " + error;
       return st;
     }
@@ -532,7 +556,8 @@ Stage stage_scenario(const Scenario& sc, Firewall& firewall) {
 // A fresh non-blocking socket for one probe, and the address it connects to. For self-connect
 // it binds an ephemeral loopback port and connects to that same port.
 int open_probe(const Stage& st, Endpoint& target, int& err) {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  int fd = ::socket(st.self_connect ? AF_INET : st.target.af(),
+                    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) {
     err = errno;
     return -1;
@@ -901,7 +926,7 @@ Record library_matrix(const Scenario& sc, const Stage& st, std::chrono::millisec
         // A port of its own per job, held until every job has one so that they differ.
         std::uint16_t port = 0;
         std::string error;
-        if (auto s = reserve_port(port, error)) reserved.push_back(std::move(*s));
+        if (auto s = reserve_port(AF_INET, port, error)) reserved.push_back(std::move(*s));
         job.target = loopback4(port);
         job.source = job.target;
       }
@@ -989,6 +1014,8 @@ const std::vector<Scenario>& scenarios() {
       {"listening", "a server listens on the port", Needs::loopback, "open", "syn-ack"},
       {"nothing-listening", "nobody listens on the port: the kernel answers with RST",
        Needs::loopback, "closed", "conn-refused"},
+      {"nothing-listening-v6", "on ::1, nobody listens on the port", Needs::loopback, "closed",
+       "conn-refused"},
       {"syn-dropped", "a firewall drops the SYN", Needs::firewall, "filtered", "no-response"},
       {"icmp-host-unreachable", "a firewall answers ICMP host-unreachable", Needs::firewall,
        "filtered", "host-unreach"},
@@ -1001,6 +1028,10 @@ const std::vector<Scenario>& scenarios() {
       {"icmp-after-retransmit",
        "as icmp-host-unreachable, read once the SYN retransmitted after 1 s met the ICMP too",
        Needs::firewall, "filtered", "host-unreach"},
+      // IPv6 maps ICMPv6 "administratively prohibited" to EACCES, unlike IPv4.
+      {"icmp-admin-prohibited-v6",
+       "on ::1, a firewall answers ICMPv6 admin-prohibited; read after the SYN retransmission",
+       Needs::firewall, "filtered", "admin-prohibited"},
       {"tcp-reset", "a server listens, but a firewall answers the SYN with RST", Needs::firewall,
        "closed", "conn-refused"},
       {"no-route", "no route to the address (a namespace with only lo)", Needs::namespace_,

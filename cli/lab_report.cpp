@@ -131,8 +131,12 @@ This is the recipe that nbconnect's library follows. Each rule is read off the t
    poll() shows `ERR`, yet the handshake goes on (2nd connect(): `EALREADY`, read():
    `EAGAIN`) until the SYN retransmitted after about 1 s meets the next ICMP. Methods that look
    only at the connection state (getpeername, reconnect) wait that out and here end at the
-   deadline; `SO_ERROR` tells at once. An ICMP that finds the socket free, as one from across a
-   network does, ends the connect: see `icmp-after-retransmit`, where every call then agrees.
+   deadline; `SO_ERROR` tells at once. IPv6 does not even keep it: an ICMPv6 error that finds
+   the socket held is dropped (the kernel counts it as `LockDroppedIcmps`), so nothing at all
+   is learnt before the retransmission. An ICMP that finds the socket free, as one from across
+   a network does, ends the connect: see `icmp-after-retransmit` and `icmp-admin-prohibited-v6`,
+   where every call then agrees. Note too that Linux reports ICMPv6 admin-prohibited as
+   `EACCES` but ICMP (IPv4) admin-prohibited as `EHOSTUNREACH`.
 4. **No answer is an answer.** A dropped SYN gives no event at all; only the deadline ends the
    wait, and the outcome is filtered (no-response). A listener whose accept queue is full drops
    SYNs too: from outside it looks exactly like a firewall.

@@ -192,6 +192,23 @@ TEST(LabFacts, AnIcmpThatFindsTheSocketFreeEndsTheConnect) {
   expect_all_methods(r, {"so-error", "getpeername", "reconnect"}, "filtered", "host-unreach");
 }
 
+TEST(LabFacts, Ipv6RefusesLikeIpv4AndReportsAdminProhibitedAsEacces) {
+  NBC_REQUIRE_NETNS();
+  auto lab = run_ran({"nothing-listening-v6", "icmp-admin-prohibited-v6"});
+  const Json& refused = lab.by_name["nothing-listening-v6"];
+  EXPECT_EQ(so_error_value(refused), "ECONNREFUSED");
+  EXPECT_EQ(step_signal(refused, "write-again"), "SIGPIPE");
+  expect_all_methods(refused, {"so-error", "getpeername", "reconnect"}, "closed", "conn-refused");
+  const Json& prohibited = lab.by_name["icmp-admin-prohibited-v6"];
+  // The ICMPv6 answering the first SYN is dropped while connect() holds the socket; the one
+  // answering the retransmission about 1 s later ends the connect, with EACCES.
+  EXPECT_GE(step(prohibited, "poll").value("us", 0.0), 900000.0);
+  EXPECT_EQ(so_error_value(prohibited), "EACCES");
+  EXPECT_EQ(step_errno(prohibited, "connect-again"), "EACCES");
+  expect_all_methods(prohibited, {"so-error", "getpeername", "reconnect"}, "filtered",
+                     "admin-prohibited");
+}
+
 TEST(LabFacts, RouteFailuresComeBackFromConnectAtOnce) {
   NBC_REQUIRE_NETNS();
   auto lab = run_ran({"no-route", "route-prohibit", "route-unreachable", "route-blackhole"});
