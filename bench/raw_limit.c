@@ -39,7 +39,10 @@ int main(int argc, char** argv) {
         continue;
       }
       if (errno != EINPROGRESS) {
-        if (errno == ECONNREFUSED) ++closed_count; else ++other_count;
+        if (errno == ECONNREFUSED)
+          ++closed_count;
+        else
+          ++other_count;
         close(fd);
         continue;
       }
@@ -56,7 +59,12 @@ int main(int argc, char** argv) {
         int err = 0;
         socklen_t len = sizeof err;
         getsockopt(fds[i].fd, SOL_SOCKET, SO_ERROR, &err, &len);
-        if (err == 0) ++open_count; else if (err == ECONNREFUSED) ++closed_count; else ++other_count;
+        if (err == 0)
+          ++open_count;
+        else if (err == ECONNREFUSED)
+          ++closed_count;
+        else
+          ++other_count;
         close(fds[i].fd);
         fds[i].fd = -1;
         --pending;
