@@ -33,14 +33,11 @@ iptables -w -A INPUT -d 127.0.0.2 -p tcp -j DROP
 iptables -w -A INPUT -d 127.0.0.3 -p tcp --dport 3001:3010 -j DROP
 iptables -w -A INPUT -d 127.0.0.3 -p tcp --dport 3011:3015 -j REJECT --reject-with icmp-host-unreachable
 iptables -w -A INPUT -d 127.0.0.3 -p tcp --dport 3021:3025 -j REJECT --reject-with tcp-reset
-python3 -c '
-import socket, time
-socks = []
-for port in (22, 80, 443, 8080, 40001, 50505):
-    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(("127.0.0.3", port)); s.listen(128); socks.append(s)
-time.sleep(3600)' &
-sleep 0.3  # the listeners bind; the benchmark is not a test, a pause is fine here
+for port in 22 80 443 8080 40001 50505; do
+  nc -lk 127.0.0.3 "$port" > /dev/null 2>&1 &
+done
+"$NBC" wait -t 10s 127.0.0.3:22 127.0.0.3:80 127.0.0.3:443 127.0.0.3:8080 127.0.0.3:40001 \
+  127.0.0.3:50505 > /dev/null || { echo "scan_vs_nmap: the listeners did not start" >&2; exit 1; }
 
 # Runs a command under /usr/bin/time; appends "seconds max_rss_kb" to the file named $1.
 measure() {
