@@ -1,7 +1,5 @@
 #include "targets.hpp"
 
-#include <netdb.h>
-
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -10,6 +8,7 @@
 #include <unordered_set>
 
 #include "common.hpp"
+#include "nbconnect/dialer.hpp"
 
 namespace nbc::cli {
 namespace {
@@ -24,28 +23,20 @@ struct Resolution {
   std::string detail;
 };
 
-// The system resolver. Like nmap, a name stands for one address: its first IPv4 address unless -6
-// is given, else its first IPv6 address.
+// Names go through the library's c-ares resolver, as for check, wait and ping. Like nmap, a name
+// stands for one address: its first IPv4 address unless -6 is given, else its first IPv6 address.
 Resolution resolve(const std::string& name, bool v4_only, bool v6_only, bool all) {
-  addrinfo hints{};
-  hints.ai_family = v4_only ? AF_INET : v6_only ? AF_INET6 : AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_protocol = IPPROTO_TCP;
-  addrinfo* list = nullptr;
+  DialOptions options;
+  options.family = v4_only ? Family::ipv4 : v6_only ? Family::ipv6 : Family::unspec;
+  nbc::Resolution found = nbc::resolve(HostPort{name, 0, std::nullopt}, options);
   Resolution r;
-  int rc = getaddrinfo(name.c_str(), nullptr, &hints, &list);
-  if (rc != 0) {
-    r.reason = rc == EAI_NONAME   ? Reason::nxdomain
-               : rc == EAI_NODATA ? Reason::no_address
-               : rc == EAI_AGAIN  ? Reason::dns_timeout
-                                  : Reason::dns_error;
-    r.detail = gai_strerror(rc);
+  if (!found.ok()) {
+    r.reason = found.failure.reason;
+    r.detail = found.failure.detail;
     return r;
   }
-  std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> guard(list, freeaddrinfo);
   std::vector<Endpoint> v4, v6;
-  for (addrinfo* ai = list; ai; ai = ai->ai_next) {
-    Endpoint ep = Endpoint::from_sockaddr(ai->ai_addr, ai->ai_addrlen);
+  for (Endpoint ep : found.addresses) {
     ep.set_port(0);
     auto& bucket = ep.family() == Family::ipv6 ? v6 : v4;
     if (std::find(bucket.begin(), bucket.end(), ep) == bucket.end()) bucket.push_back(ep);
