@@ -22,18 +22,19 @@ Attempt::Attempt(const Endpoint& target, const ConnectOptions& options)
   outcome_.peer = target;
 }
 
-Step Attempt::start(Clock::time_point now) {
+// Creates the socket, applies the options and binds. Returns false once finish() has run.
+bool Attempt::open_socket(int type_flags, Clock::time_point now) {
   started_ = now;
   deadline_ = now + options_.timeout;
   const SysCalls& s = sys();
 
-  int fd = s.socket(target_.af(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
+  int fd = s.socket(target_.af(), SOCK_STREAM | type_flags, IPPROTO_TCP);
   int err = errno;
-  trace_.call(fd, err, "socket({}, SOCK_STREAM|SOCK_NONBLOCK|SOCK_CLOEXEC, IPPROTO_TCP)",
-              family_name(target_.af()));
+  trace_.call(fd, err, "socket({}, SOCK_STREAM|{}SOCK_CLOEXEC, IPPROTO_TCP)",
+              family_name(target_.af()), (type_flags & SOCK_NONBLOCK) ? "SOCK_NONBLOCK|" : "");
   if (fd < 0) {
     finish(err, Phase::socket, now);
-    return Step::done;
+    return false;
   }
   socket_.reset(fd);
 
@@ -45,7 +46,7 @@ Step Attempt::start(Clock::time_point now) {
     trace_.call(r, err, "setsockopt({}, SO_LINGER, {{on, 0s}})", fd);
     if (r < 0) {
       finish(err, Phase::socket, now);
-      return Step::done;
+      return false;
     }
   }
   for (const SocketOption& opt : options_.socket_options) {
@@ -56,7 +57,7 @@ Step Attempt::start(Clock::time_point now) {
                 opt.value.size());
     if (r < 0) {
       finish(err, Phase::socket, now);
-      return Step::done;
+      return false;
     }
   }
   if (options_.source) {
@@ -70,14 +71,21 @@ Step Attempt::start(Clock::time_point now) {
     trace_.call(r, err, "bind({}, {})", fd, options_.source->to_string());
     if (r < 0) {
       finish(err, Phase::socket, now);
-      return Step::done;
+      return false;
     }
   }
 
+  return true;
+}
+
+Step Attempt::start(Clock::time_point now) {
+  if (!open_socket(SOCK_NONBLOCK | SOCK_CLOEXEC, now)) return Step::done;
+  const SysCalls& s = sys();
+  int fd = socket_.get();
   started_ = Clock::now();
   deadline_ = started_ + options_.timeout;
   int r = s.connect(fd, target_.data(), target_.size());
-  err = errno;
+  int err = errno;
   trace_.call(r, err, "connect({}, {})", fd, target_.to_string());
   if (r == 0) {
     // Connected at once. It still takes the common path: the self-connect check and the
@@ -95,6 +103,42 @@ Step Attempt::start(Clock::time_point now) {
   // An immediate answer (ECONNREFUSED on loopback, ENETUNREACH, EAGAIN, ...).
   finish(err, Phase::connect, Clock::now());
   return Step::done;
+}
+
+Step Attempt::start_async(Clock::time_point now) {
+  // A blocking socket: io_uring then tries the connect without blocking and waits for it itself.
+  // A non-blocking one could complete the request with -EINPROGRESS instead.
+  if (!open_socket(SOCK_CLOEXEC, now)) return Step::done;
+  started_ = Clock::now();
+  deadline_ = started_ + options_.timeout;
+  return Step::wait_writable;
+}
+
+void Attempt::on_connect_result(int res, Clock::time_point now) {
+  if (done_) return;
+  int fd = socket_.get();
+  trace_.call(res < 0 ? -1 : 0, res < 0 ? -res : 0, "IORING_OP_CONNECT({}, {})", fd,
+              target_.to_string());
+  if (res == -ECANCELED) {
+    on_deadline(now);
+    return;
+  }
+  if (res < 0) {
+    finish(-res, Phase::completion, now);
+    return;
+  }
+  // Whoever takes the socket gets it non-blocking, as from the readiness path.
+  int flags = ::fcntl(fd, F_GETFL);
+  if (flags >= 0) ::fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+  // A completion of 0 is not proof enough: an ICMP error that closed the socket can complete the
+  // request with 0 (seen on 6.18). The detection method has the last word, as after readiness.
+  Verdict v = detect(options_.method, fd, target_, trace_);
+  if (v.kind == Verdict::failed) {
+    finish(v.error, Phase::completion, now);
+    return;
+  }
+  // connected, or pending (nothing to read yet): the completion said connected.
+  finish_connected(now);
 }
 
 Step Attempt::on_ready(std::uint32_t /*events*/, Clock::time_point now) {

@@ -30,6 +30,13 @@ class Attempt {
 
   // Creates the socket, applies options, binds, and calls connect().
   Step start(Clock::time_point now);
+  // For a connect that the caller submits itself (IORING_OP_CONNECT): creates the socket, blocking
+  // as io_uring wants it, applies options and binds, without connecting. Returns wait_writable
+  // when the connect is to be submitted, done after a local failure.
+  Step start_async(Clock::time_point now);
+  // The submitted connect completed with res: 0 or -errno; -ECANCELED is the deadline (the
+  // linked timeout cancelled it). The result takes the same path as a polled one.
+  void on_connect_result(int res, Clock::time_point now);
   // The poller reported events on fd(): ask the detection method.
   Step on_ready(std::uint32_t events, Clock::time_point now);
   // The deadline passed with no answer.
@@ -42,6 +49,7 @@ class Attempt {
   Outcome take();
 
  private:
+  bool open_socket(int type_flags, Clock::time_point now);
   void finish(int err, Phase phase, Clock::time_point now);
   void finish_connected(Clock::time_point now);
   void close_socket();

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cerrno>
 #include <condition_variable>
+#include <cstring>
 #include <deque>
 #include <exception>
 #include <mutex>
@@ -23,6 +24,7 @@
 #include "attempt.hpp"
 #include "engine_order.hpp"
 #include "limits.hpp"
+#include "poller/connect_ring.hpp"
 #include "poller/poller.hpp"
 #include "sys.hpp"
 
@@ -61,6 +63,7 @@ struct Slot {
   std::uint32_t generation = 0;
   int fd = -1;
   bool registered = false;
+  bool in_ring = false;  // its IORING_OP_CONNECT has not completed yet
 };
 
 struct alignas(64) Counters {
@@ -88,24 +91,29 @@ struct RunContext {
 
 class Loop {
  public:
-  Loop(RunContext& ctx, unsigned index, Counters& counters, std::unique_ptr<detail::Poller> poller)
+  // With a ring, connects are submitted to it and its completions are the answers; without, the
+  // poller reports readiness.
+  Loop(RunContext& ctx, unsigned index, Counters& counters, std::unique_ptr<detail::Poller> poller,
+       std::unique_ptr<detail::ConnectRing> ring)
       : ctx_(ctx),
         index_(index),
         counters_(counters),
         poller_(std::move(poller)),
+        ring_(std::move(ring)),
         window_(ctx.window_per_loop) {}
 
   EngineStats run() {
     EngineStats stats;
     const ConnectOptions& co = ctx_.attempt_options;
-    if (co.trace) poller_->set_tracer(&co.trace);
-    backend_ = poller_->backend();
+    if (co.trace && poller_) poller_->set_tracer(&co.trace);
+    backend_ = ring_ ? Backend::uring : poller_->backend();
     if (ctx_.per_host_per_loop) host_in_flight_.assign(ctx_.host_count, 0);
     Clock::time_point now = Clock::now();
     if (ctx_.rate_per_loop > 0) rate_ = detail::RateLimiter(ctx_.rate_per_loop, now);
     next_position_ = index_;
 
     std::array<detail::PollEvent, 512> events{};
+    std::array<detail::ConnectCompletion, 512> completions{};
     while (!ctx_.stop.load(std::memory_order_relaxed)) {
       now = Clock::now();
       expire(now);
@@ -116,13 +124,20 @@ class Loop {
       auto wake = more ? std::optional<Clock::time_point>(now) : next_wake(now);
       std::chrono::nanoseconds timeout =
           wake ? std::max(*wake - now, Clock::duration::zero()) : std::chrono::nanoseconds(-1);
-      int n = poller_->wait(events, timeout);
+      int n = ring_ ? ring_->wait(completions, timeout) : poller_->wait(events, timeout);
       if (n < 0) {
         if (n == -EINTR) continue;
-        throw std::system_error(-n, std::generic_category(), "poller wait");
+        throw std::system_error(-n, std::generic_category(),
+                                ring_ ? "io_uring wait" : "poller wait");
       }
       now = Clock::now();
-      for (int i = 0; i < n; ++i) on_event(events[i], now);
+      for (int i = 0; i < n; ++i) {
+        if (ring_) {
+          on_completion(completions[i], now);
+        } else {
+          on_event(events[i], now);
+        }
+      }
     }
     stats.attempts = attempts_;
     stats.local_retries = local_retries_;
@@ -240,6 +255,10 @@ class Loop {
     ++attempts_;
     counters_.attempts.store(attempts_, std::memory_order_relaxed);
     Attempt& attempt = slot.attempt.emplace(slot.target, ctx_.attempt_options);
+    if (ring_) {
+      start_in_ring(i, now);
+      return;
+    }
     Step step = attempt.start(now);
     if (step == Step::wait_writable && slot.target.is_loopback()) {
       // On loopback the kernel has usually answered within connect() itself: asking now saves
@@ -256,20 +275,60 @@ class Loop {
     std::uint64_t token = (std::uint64_t{slot.generation} << 32) | i;
     if (int err = poller_->add(slot.fd, detail::kWritable, token); err != 0) {
       // The poller refused it (select past FD_SETSIZE, or out of memory): a local failure.
-      Outcome o;
-      o.peer = slot.target;
-      o.state = State::error;
-      o.reason = err == ERANGE ? Reason::fd_setsize : classify_errno(err).reason;
-      o.error = err == ERANGE ? 0 : err;
-      o.phase = Phase::socket;
-      slot.attempt.reset();  // closes the socket
-      slot.fd = -1;
-      release(i);
-      complete(slot.job, std::move(o), now);
+      refused(i, err, now);
       return;
     }
     slot.registered = true;
     link(i);
+  }
+
+  // The socket, its options and the bind as usual; the connect goes to the ring with the
+  // attempt's deadline linked to it, and is submitted with the rest of the batch.
+  void start_in_ring(std::uint32_t i, Clock::time_point now) {
+    Slot& slot = slots_[i];
+    Attempt& attempt = *slot.attempt;
+    Step step = attempt.start_async(now);
+    if (ctx_.per_host_per_loop) ++host_in_flight_[slot.job.host_id];
+    ++in_flight_;
+    if (step == Step::done) {
+      finish(i, now);
+      return;
+    }
+    slot.fd = attempt.fd();
+    std::uint64_t token = (std::uint64_t{slot.generation} << 32) | i;
+    if (int err = ring_->connect(slot.fd, slot.target, ctx_.attempt_options.timeout, token);
+        err != 0) {
+      refused(i, err, now);
+      return;
+    }
+    slot.in_ring = true;
+  }
+
+  // The poller or the ring did not take the attempt: a local failure.
+  void refused(std::uint32_t i, int err, Clock::time_point now) {
+    Slot& slot = slots_[i];
+    Outcome o;
+    o.peer = slot.target;
+    o.state = State::error;
+    o.reason = err == ERANGE ? Reason::fd_setsize : classify_errno(err).reason;
+    o.error = err == ERANGE ? 0 : err;
+    o.phase = Phase::socket;
+    slot.attempt.reset();  // closes the socket
+    slot.fd = -1;
+    Job job = slot.job;
+    release(i);
+    complete(job, std::move(o), now);
+  }
+
+  void on_completion(const detail::ConnectCompletion& c, Clock::time_point now) {
+    auto i = static_cast<std::uint32_t>(c.token & 0xffffffffu);
+    auto generation = static_cast<std::uint32_t>(c.token >> 32);
+    if (i >= slots_.size()) return;
+    Slot& slot = slots_[i];
+    if (!slot.attempt || slot.generation != generation || !slot.in_ring) return;
+    slot.in_ring = false;
+    slot.attempt->on_connect_result(c.res, now);
+    finish(i, now);
   }
 
   void link(std::uint32_t i) {
@@ -333,6 +392,7 @@ class Loop {
     --in_flight_;
     ++slot.generation;
     slot.registered = false;
+    slot.in_ring = false;
     slot.fd = -1;
     free_.push_back(i);
   }
@@ -399,6 +459,7 @@ class Loop {
   unsigned index_;
   Counters& counters_;
   std::unique_ptr<detail::Poller> poller_;
+  std::unique_ptr<detail::ConnectRing> ring_;
   Backend backend_ = Backend::epoll;
   detail::Window window_;
   detail::RateLimiter rate_;
@@ -423,6 +484,13 @@ class Loop {
 };
 
 }  // namespace
+
+#ifndef NBC_HAVE_URING
+std::unique_ptr<detail::ConnectRing> detail::make_connect_ring(unsigned, int& err) {
+  err = ENOSYS;
+  return nullptr;
+}
+#endif
 
 std::uint64_t ScanPlan::size() const {
   std::uint64_t n = 0;
@@ -500,20 +568,36 @@ EngineStats Engine::run(const ScanPlan& plan, const ProbeCallback& callback) {
 
   // Every poller exists before any loop opens a socket: a loop that filled the descriptor table
   // must not keep the next one from starting.
-  std::vector<std::unique_ptr<detail::Poller>> pollers;
-  for (unsigned t = 0; t < threads; ++t) {
-    auto hint = static_cast<unsigned>(std::min<std::size_t>(ctx.window_per_loop, 1u << 20));
+  std::vector<std::unique_ptr<detail::Poller>> pollers(threads);
+  std::vector<std::unique_ptr<detail::ConnectRing>> rings(threads);
+  auto hint = static_cast<unsigned>(std::min<std::size_t>(ctx.window_per_loop, 1u << 20));
+  int ring_error = 0;
+  if (ctx.backend == Backend::uring) {
+    // Completion-based connects where the kernel has IORING_OP_CONNECT; else (or if any loop
+    // cannot have its ring) the uring readiness poller for every loop.
+    for (unsigned t = 0; t < threads && ring_error == 0; ++t) {
+      rings[t] = detail::make_connect_ring(hint, ring_error);
+    }
+    if (ring_error != 0) {
+      for (auto& r : rings) r.reset();
+    }
+  }
+  bool uring_connect = ctx.backend == Backend::uring && ring_error == 0;
+  for (unsigned t = 0; t < threads && !uring_connect; ++t) {
     auto made = detail::make_poller(ctx.backend, hint);
     if (!made && ctx.backend != Backend::epoll) made = detail::make_poller(Backend::epoll, hint);
     if (!made) throw std::system_error(made.error(), std::generic_category(), "poller");
-    pollers.push_back(std::move(*made));
+    pollers[t] = std::move(*made);
   }
 
   if (options_.on_info) {
     std::string note;
-    Backend running = pollers.front()->backend();
+    Backend running = uring_connect ? Backend::uring : pollers.front()->backend();
     if (running != options_.connect.backend) {
       note = fmt::format(" ({} is not available here)", to_string(options_.connect.backend));
+    } else if (running == Backend::uring) {
+      note = uring_connect ? " (IORING_OP_CONNECT)"
+                           : fmt::format(" (poll fallback: {})", std::strerror(ring_error));
     }
     options_.on_info(
         fmt::format("engine: backend {}{}, {} loop(s), {} socket(s) in flight per loop, "
@@ -523,7 +607,7 @@ EngineStats Engine::run(const ScanPlan& plan, const ProbeCallback& callback) {
 
   auto body = [&](unsigned t) {
     try {
-      Loop loop(ctx, t, counters[t], std::move(pollers[t]));
+      Loop loop(ctx, t, counters[t], std::move(pollers[t]), std::move(rings[t]));
       loop_stats[t] = loop.run();
     } catch (...) {
       errors[t] = std::current_exception();
@@ -569,6 +653,7 @@ EngineStats Engine::run(const ScanPlan& plan, const ProbeCallback& callback) {
   stats.threads = threads;
   stats.window = ctx.window_per_loop * threads;
   stats.backend = loop_stats.empty() ? ctx.backend : loop_stats[0].backend;
+  stats.uring_connect = uring_connect;
   for (const EngineStats& s : loop_stats) {
     stats.probes += s.probes;
     stats.attempts += s.attempts;

@@ -90,6 +90,9 @@ struct EngineStats {
   std::size_t window = 0;           // the in-flight limit the run started with (all loops)
   unsigned threads = 0;
   Backend backend = Backend::epoll;
+  // With backend uring: whether the connects were IORING_OP_CONNECT completions (false: the
+  // kernel lacks it, and the uring poller watched for readiness instead).
+  bool uring_connect = false;
   std::chrono::nanoseconds elapsed{0};
 };
 
