@@ -7,40 +7,10 @@
 #include <vector>
 
 #include "kernel/matrix.hpp"
-#include "sys.hpp"
+#include "kernel/seam.hpp"
 
 namespace nbc::test {
 namespace {
-
-int g_failures_left = 0;
-int g_injected_errno = 0;
-
-int failing_socket(int domain, int type, int protocol) {
-  if (g_failures_left > 0) {
-    --g_failures_left;
-    errno = g_injected_errno;
-    return -1;
-  }
-  return ::socket(domain, type, protocol);
-}
-
-int failing_connect(int fd, const sockaddr* addr, socklen_t len) {
-  if (g_failures_left > 0) {
-    --g_failures_left;
-    errno = g_injected_errno;
-    return -1;
-  }
-  return ::connect(fd, addr, len);
-}
-
-class Seam {
- public:
-  Seam() : saved_(detail::sys()) {}
-  ~Seam() { detail::sys() = saved_; }
-
- private:
-  detail::SysCalls saved_;
-};
 
 class ConnectLocalErrors : public ConnectMatrix {};
 

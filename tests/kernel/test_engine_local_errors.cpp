@@ -1,45 +1,17 @@
 // In the engine, local errors are never remote answers: a transient EMFILE or EADDRNOTAVAIL is
 // backed off from and retried with a fresh socket; only one that persists becomes an error.
-#include "sys.hpp"
+#include "kernel/seam.hpp"
 #include "test_engine_support.hpp"
 
 namespace nbc::test {
 namespace {
-
-std::atomic<int> g_failures_left{0};
-int g_errno = 0;
-
-int failing_socket(int domain, int type, int protocol) {
-  if (g_failures_left.fetch_sub(1) > 0) {
-    errno = g_errno;
-    return -1;
-  }
-  return ::socket(domain, type, protocol);
-}
-
-int failing_connect(int fd, const sockaddr* addr, socklen_t len) {
-  if (g_failures_left.fetch_sub(1) > 0) {
-    errno = g_errno;
-    return -1;
-  }
-  return ::connect(fd, addr, len);
-}
-
-class Seam {
- public:
-  Seam() : saved_(detail::sys()) {}
-  ~Seam() { detail::sys() = saved_; }
-
- private:
-  detail::SysCalls saved_;
-};
 
 TEST(EngineLocalErrors, TransientEmfileIsRetriedNotReported) {
   NBC_REQUIRE_NETNS();
   Listener a("127.0.0.1");
   Seam seam;
   detail::sys().socket = failing_socket;
-  g_errno = EMFILE;
+  g_injected_errno = EMFILE;
   g_failures_left = 5;
   ScanPlan plan;
   plan.groups.push_back({{loopback()}, port_range(8000, 8099)});
@@ -59,7 +31,7 @@ TEST(EngineLocalErrors, TransientEaddrnotavailFromConnectIsRetried) {
   NBC_REQUIRE_NETNS();
   Seam seam;
   detail::sys().connect = failing_connect;
-  g_errno = EADDRNOTAVAIL;
+  g_injected_errno = EADDRNOTAVAIL;
   g_failures_left = 3;
   ScanPlan plan;
   plan.groups.push_back({{loopback()}, port_range(8000, 8009)});
@@ -74,7 +46,7 @@ TEST(EngineLocalErrors, PersistentEmfileBecomesLocalResourcesError) {
   NBC_REQUIRE_NETNS();
   Seam seam;
   detail::sys().socket = failing_socket;
-  g_errno = EMFILE;
+  g_injected_errno = EMFILE;
   g_failures_left = 1 << 30;
   ScanPlan plan;
   plan.groups.push_back({{loopback()}, {8000}});
