@@ -148,12 +148,13 @@ This is the recipe that nbconnect's library follows. Each rule is read off the t
    method says "connected", yet nobody listens. Compare `getsockname()` with `getpeername()`;
    when equal, report closed (self-connect) and retry with a fresh socket. The tables show ✓ for
    every method because the library makes this check after any method.
-8. **Name the answer by its errno** (SPEC §1): `ECONNREFUSED` → closed; `ETIMEDOUT` or no answer
-   → filtered (no-response); `EHOSTUNREACH`, `ENETUNREACH`, `EACCES`, `EPERM` → filtered;
-   `EAGAIN`, `EADDRNOTAVAIL`, `EMFILE`, `ENFILE`, `ENOBUFS`, `ENOMEM` → a local shortage, retried
-   after a back-off with a fresh socket, never reported as the peer's state (`ports-exhausted`:
-   no source port was left, and `connect()` said `EADDRNOTAVAIL` at once). Linux reports ICMP admin-prohibited
-   (code 13) as `EHOSTUNREACH`, so host-unreach is all a program can say there.
+8. **Name the answer by its errno** (the outcomes of docs/outcomes.md): `ECONNREFUSED` →
+   closed; `ETIMEDOUT` or no answer → filtered (no-response); `EHOSTUNREACH`, `ENETUNREACH`,
+   `EACCES`, `EPERM` → filtered; `EAGAIN`, `EADDRNOTAVAIL`, `EMFILE`, `ENFILE`, `ENOBUFS`,
+   `ENOMEM` → a local shortage, retried after a back-off with a fresh socket, never reported as
+   the peer's state (`ports-exhausted`: no source port was left, and `connect()` said
+   `EADDRNOTAVAIL` at once). Linux reports ICMP admin-prohibited (code 13) as `EHOSTUNREACH`,
+   so host-unreach is all a program can say there.
 )";
 
 }  // namespace
