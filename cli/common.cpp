@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include <cstdio>
 
 namespace nbc::cli {
@@ -39,7 +41,8 @@ Endpoint parse_source(const std::string& text) {
   if (has_port) {
     auto hp = parse_host_port(text);
     if (!hp) throw UsageError("--source: " + hp.error().message);
-    if (!hp->literal) throw UsageError("invalid source address '" + text + "': not an IP address");
+    if (!hp->literal)
+      throw UsageError("invalid source address " + quote(text) + ": not an IP address");
     return *hp->literal;
   }
   std::string addr = text;
@@ -57,23 +60,23 @@ ConnectOptions to_connect_options(const CommonOptions& o,
   c.timeout = o.timeout.empty() ? default_timeout : duration_option("--timeout", o.timeout);
   auto method = parse_method(o.method);
   if (!method) {
-    throw UsageError("invalid method '" + o.method +
-                     "': use so-error, getpeername, reconnect or zero-read");
+    throw UsageError("invalid method " + quote(o.method) +
+                     ": use so-error, getpeername, reconnect or zero-read");
   }
   c.method = *method;
   auto backend = parse_backend(o.backend);
   if (!backend) {
-    throw UsageError("invalid backend '" + o.backend + "': use epoll, poll, select or uring");
+    throw UsageError("invalid backend " + quote(o.backend) + ": use epoll, poll, select or uring");
   }
   if (!backend_available(*backend)) {
-    throw UsageError("backend '" + o.backend + "' is not available on this system");
+    throw UsageError("backend " + quote(o.backend) + " is not available on this system");
   }
   c.backend = *backend;
   if (!o.source.empty()) {
     c.source = parse_source(o.source);
     if ((o.ipv4 && c.source->family() != Family::ipv4) ||
         (o.ipv6 && c.source->family() != Family::ipv6)) {
-      throw UsageError("source address '" + o.source + "' does not match -4/-6");
+      throw UsageError("source address " + quote(o.source) + " does not match -4/-6");
     }
   }
   c.linger_zero = true;  // the CLI's connects are probes
@@ -85,10 +88,10 @@ void check_family(const HostPort& target, const CommonOptions& o) {
   if (!target.literal) return;
   Family f = target.literal->family();
   if (o.ipv4 && f != Family::ipv4) {
-    throw UsageError("address '" + target.host + "' is not IPv4, but -4 was given");
+    throw UsageError("address " + quote(target.host) + " is not IPv4, but -4 was given");
   }
   if (o.ipv6 && f != Family::ipv6) {
-    throw UsageError("address '" + target.host + "' is not IPv6, but -6 was given");
+    throw UsageError("address " + quote(target.host) + " is not IPv6, but -6 was given");
   }
 }
 
@@ -97,6 +100,26 @@ Tracer stderr_tracer() {
     std::fwrite(line.data(), 1, line.size(), stderr);
     std::fputc('\n', stderr);
   };
+}
+
+// A whole number in [min, max] given to option `name`.
+std::uint64_t number_option(const std::string& name, const std::string& text, std::uint64_t min,
+                            std::uint64_t max) {
+  auto bad = [&] {
+    return UsageError(
+        fmt::format("{}: invalid number {}: must be {}-{}", name, quote(text), min, max));
+  };
+  if (text.empty() || text.size() > 20 ||
+      !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    throw bad();
+  }
+  std::uint64_t value = 0;
+  for (char c : text) {
+    if (value > (~std::uint64_t{0} - 9) / 10) throw bad();
+    value = value * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  if (value < min || value > max) throw bad();
+  return value;
 }
 
 }  // namespace nbc::cli

@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -51,5 +52,10 @@ void check_family(const HostPort& target, const CommonOptions& options);
 
 // The tracer used for -v: one line per system call on stderr.
 Tracer stderr_tracer();
+
+// The CLI's one number parser: a whole decimal number in [min, max] given to option `name`;
+// anything else is a UsageError naming the option and the word.
+std::uint64_t number_option(const std::string& name, const std::string& text, std::uint64_t min,
+                            std::uint64_t max);
 
 }  // namespace nbc::cli

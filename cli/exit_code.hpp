@@ -8,7 +8,7 @@ namespace nbc::cli {
 
 inline constexpr int kExitUsage = 64;     // bad usage or input
 inline constexpr int kExitInternal = 70;  // an internal error
-inline constexpr int kExitTimeout = 124;   // wait: the time ran out
+inline constexpr int kExitTimeout = 124;  // wait: the time ran out
 
 // The exit code of `nbconnect HOST PORT` for an outcome.
 inline int exit_code(State state, Reason reason) {

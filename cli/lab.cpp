@@ -35,7 +35,7 @@ lab::Config make_config(const LabOptions& o) {
   lab::Config config;
   for (const std::string& name : o.scenarios) {
     if (!lab::find_scenario(name)) {
-      throw UsageError("unknown scenario '" + name + "': use " + scenario_names());
+      throw UsageError("unknown scenario " + quote(name) + ": use " + scenario_names());
     }
   }
   // Report order is the table's order, whatever order the names were given in.
@@ -46,12 +46,12 @@ lab::Config make_config(const LabOptions& o) {
   }
   auto wait = duration_option("--wait", o.wait);
   if (wait > std::chrono::seconds(5)) {
-    throw UsageError("invalid wait '" + o.wait + "': at most 5s, so that the lab stays quick");
+    throw UsageError("invalid wait " + quote(o.wait) + ": at most 5s, so that the lab stays quick");
   }
   config.wait = std::chrono::duration_cast<std::chrono::milliseconds>(wait);
   if (config.wait.count() < 1) config.wait = std::chrono::milliseconds(1);
   if (o.firewall != "auto" && o.firewall != "iptables" && o.firewall != "nft") {
-    throw UsageError("invalid firewall '" + o.firewall + "': use auto, iptables or nft");
+    throw UsageError("invalid firewall " + quote(o.firewall) + ": use auto, iptables or nft");
   }
   config.firewall = o.firewall;
   return config;

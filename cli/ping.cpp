@@ -39,21 +39,7 @@ HostPort parse_target(const std::vector<std::string>& words) {
   if (words.size() == 1) return value_or_usage(parse_host_port(words[0]));
   if (words.size() == 2) return value_or_usage(parse_host_and_port(words[0], words[1]));
   if (words.empty()) throw UsageError("missing target: give HOST:PORT");
-  throw UsageError("unexpected argument '" + words[2] + "': give HOST:PORT");
-}
-
-long parse_count(const std::string& text) {
-  if (text.empty()) return 0;  // no limit
-  long n = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9' || n > 1000000000L) {
-      throw UsageError("invalid count '" + text + "': give a whole number of probes, 1 or more");
-    }
-    n = n * 10 + (c - '0');
-  }
-  if (n < 1)
-    throw UsageError("invalid count '" + text + "': give a whole number of probes, 1 or more");
-  return n;
+  throw UsageError("unexpected argument " + quote(words[2]) + ": give HOST:PORT");
 }
 
 double rounded_ms(std::chrono::nanoseconds d) {
@@ -124,7 +110,8 @@ bool pause_until(Dialer& dialer, Clock::time_point until) {
 int run_ping(const PingOptions& o) {
   HostPort target = parse_target(o.words);
   check_family(target, o.common);
-  long count = parse_count(o.count);
+  // An empty count means no limit.
+  long count = o.count.empty() ? 0 : static_cast<long>(number_option("-c", o.count, 1, 1000000000));
   std::chrono::nanoseconds interval =
       o.interval.empty() ? std::chrono::seconds(1) : duration_option("-i", o.interval);
   ConnectOptions connect = to_connect_options(o.common, std::chrono::seconds(1));

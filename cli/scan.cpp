@@ -69,33 +69,14 @@ void add_scan_options(CLI::App& app, ScanOptions& o) {
   app.add_flag("--no-progress", o.no_progress, "No progress line on stderr");
 }
 
-// A whole number in [min, max] given to option `name`.
-std::uint64_t number_option(const std::string& name, const std::string& text, std::uint64_t min,
-                            std::uint64_t max) {
-  auto bad = [&] {
-    return UsageError(fmt::format("{}: invalid number '{}': must be {}-{}", name, text, min, max));
-  };
-  if (text.empty() || text.size() > 20 ||
-      !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    throw bad();
-  }
-  std::uint64_t value = 0;
-  for (char c : text) {
-    if (value > (~std::uint64_t{0} - 9) / 10) throw bad();
-    value = value * 10 + static_cast<std::uint64_t>(c - '0');
-  }
-  if (value < min || value > max) throw bad();
-  return value;
-}
-
 double rate_option(const std::string& text) {
   char* end = nullptr;
   errno = 0;
   double value = std::strtod(text.c_str(), &end);
   if (text.empty() || *end != '\0' || errno != 0 || !std::isfinite(value) || value <= 0 ||
       value > 1e9 || !std::isdigit(static_cast<unsigned char>(text[0]))) {
-    throw UsageError("--rate: invalid rate '" + text +
-                     "': must be a number of attempts per second > 0");
+    throw UsageError("--rate: invalid rate " + quote(text) +
+                     ": must be a number of attempts per second > 0");
   }
   return value;
 }
@@ -103,7 +84,7 @@ double rate_option(const std::string& text) {
 void parse_shard(const std::string& text, ScanPlan& plan) {
   std::size_t slash = text.find('/');
   if (slash == std::string::npos) {
-    throw UsageError("--shard: invalid shard '" + text + "': write I/N, e.g. 1/4");
+    throw UsageError("--shard: invalid shard " + quote(text) + ": write I/N, e.g. 1/4");
   }
   std::string count_text = text.substr(slash + 1);
   std::uint64_t count;
@@ -112,7 +93,7 @@ void parse_shard(const std::string& text, ScanPlan& plan) {
     count = number_option("--shard", count_text, 1, 1u << 20);
     index = number_option("--shard", text.substr(0, slash), 0, count);
   } catch (const UsageError&) {
-    throw UsageError("--shard: invalid shard '" + text + "': write I/N with 1 <= I <= N");
+    throw UsageError("--shard: invalid shard " + quote(text) + ": write I/N with 1 <= I <= N");
   }
   // Shards count from 1; 0/N is accepted as N/N, so 0-based numbering gives the same partition.
   plan.shard_count = static_cast<std::uint32_t>(count);
@@ -357,7 +338,7 @@ int run_scan(ScanOptions& o) {
   } else if (o.order == "serial") {
     plan.order = Order::serial;
   } else {
-    throw UsageError("--order: invalid order '" + o.order + "': use random or serial");
+    throw UsageError("--order: invalid order " + quote(o.order) + ": use random or serial");
   }
   if (!o.seed.empty()) {
     plan.seed = number_option("--seed", o.seed, 0, ~std::uint64_t{0});

@@ -14,7 +14,7 @@ namespace nbc::cli {
 namespace {
 
 std::string shown_path(const std::string& path) {
-  return path == "-" ? "standard input" : path;
+  return path == "-" ? "standard input" : quote(path);
 }
 
 struct Resolution {
@@ -72,10 +72,10 @@ void check_spec_family(const TargetSpec& spec, const TargetRequest& request) {
   if (spec.kind == TargetSpec::name) return;
   Family f = spec.base.family();
   if (request.ipv4_only && f != Family::ipv4) {
-    throw UsageError("target '" + spec.word + "' is not IPv4, but -4 was given");
+    throw UsageError("target " + quote(spec.word) + " is not IPv4, but -4 was given");
   }
   if (request.ipv6_only && f != Family::ipv6) {
-    throw UsageError("target '" + spec.word + "' is not IPv6, but -6 was given");
+    throw UsageError("target " + quote(spec.word) + " is not IPv6, but -6 was given");
   }
 }
 
@@ -88,7 +88,7 @@ std::string address_key(const Endpoint& e) {
 std::vector<std::string> read_target_file(const std::string& path) {
   FILE* file = path == "-" ? stdin : std::fopen(path.c_str(), "re");
   if (!file) {
-    throw UsageError("cannot read target file '" + path + "': " + std::strerror(errno));
+    throw UsageError("cannot read target file " + quote(path) + ": " + std::strerror(errno));
   }
   std::unique_ptr<FILE, int (*)(FILE*)> guard(
       file, path == "-" ? [](FILE*) { return 0; } : [](FILE* f) { return std::fclose(f); });
@@ -115,18 +115,17 @@ std::vector<std::string> read_target_file(const std::string& path) {
       continue;
     }
     if (c == '\0') {
-      throw UsageError("target file '" + shown_path(path) + "' line " +
-                       std::to_string(line_number) + " contains a NUL byte");
+      throw UsageError("target file " + shown_path(path) + " line " + std::to_string(line_number) +
+                       " contains a NUL byte");
     }
     if (line.size() >= kMaxTargetLine) {
-      throw UsageError("target file '" + shown_path(path) + "' line " +
-                       std::to_string(line_number) + " is too long (more than " +
-                       std::to_string(kMaxTargetLine) + " bytes)");
+      throw UsageError("target file " + shown_path(path) + " line " + std::to_string(line_number) +
+                       " is too long (more than " + std::to_string(kMaxTargetLine) + " bytes)");
     }
     line.push_back(static_cast<char>(c));
   }
   if (std::ferror(file)) {
-    throw UsageError("cannot read target file '" + shown_path(path) + "': " + std::strerror(errno));
+    throw UsageError("cannot read target file " + shown_path(path) + ": " + std::strerror(errno));
   }
   take_line();
   return words;
@@ -145,11 +144,11 @@ Targets build_targets(const TargetRequest& request) {
     if (!spec) throw UsageError(spec.error().message);
     check_spec_family(*spec, request);
     if (!spec->port && !request.ports) {
-      throw UsageError("missing -p PORTS for target '" + word + "' (or write HOST:PORT)");
+      throw UsageError("missing -p PORTS for target " + quote(word) + " (or write HOST:PORT)");
     }
     literal_count += spec->count();
     if (literal_count > kMaxScanHosts) {
-      throw UsageError("too many addresses at target '" + word + "': at most " +
+      throw UsageError("too many addresses at target " + quote(word) + ": at most " +
                        std::to_string(kMaxScanHosts) + " in one scan");
     }
     specs.push_back(std::move(*spec));
@@ -159,7 +158,7 @@ Targets build_targets(const TargetRequest& request) {
     for (const std::string& word : split_commas(text)) {
       auto spec = parse_target_spec(word);
       if (!spec) throw UsageError("--exclude: " + spec.error().message);
-      if (spec->port) throw UsageError("--exclude: '" + word + "' must not carry a port");
+      if (spec->port) throw UsageError("--exclude: " + quote(word) + " must not carry a port");
       excludes.push_back(std::move(*spec));
     }
   }
@@ -204,7 +203,7 @@ Targets build_targets(const TargetRequest& request) {
     // The same address twice in a group is scanned once.
     if (!seen[g].insert(address_key(e)).second) return;
     if (++out.host_count > kMaxScanHosts) {
-      throw UsageError("too many addresses at target '" + label + "': at most " +
+      throw UsageError("too many addresses at target " + quote(label) + ": at most " +
                        std::to_string(kMaxScanHosts) + " in one scan");
     }
     out.groups[g].hosts.push_back(e);

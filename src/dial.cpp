@@ -85,8 +85,8 @@ void Dial::start_with_name(const std::string& host, std::uint16_t port) {
   started_ = Clock::now();
   set_deadline();
   port_ = port;
-  auto made = Resolver::create(options_,
-                               [this](int fd, bool r, bool w) { on_dns_socket(fd, r, w); });
+  auto made =
+      Resolver::create(options_, [this](int fd, bool r, bool w) { on_dns_socket(fd, r, w); });
   if (!made) {
     fail_unresolved(Reason::dns_error, made.error(), Clock::now());
     rearm(Clock::now());

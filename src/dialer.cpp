@@ -130,7 +130,7 @@ Resolution resolve(const HostPort& target, const DialOptions& options) {
 Parsed<std::string> parse_dns_server(std::string_view text) {
   auto bad = [&](std::string why) {
     return std::unexpected(
-        ParseError{std::string(text), "invalid DNS server '" + std::string(text) + "': " + why});
+        ParseError{std::string(text), "invalid DNS server " + quote(text) + ": " + why});
   };
   if (text.empty()) return bad("empty");
   std::string word(text);

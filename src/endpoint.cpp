@@ -29,34 +29,6 @@ using std::string_view_literals::operator""sv;
 // Long hostile words are cut in messages so that a diagnostic stays readable.
 constexpr std::size_t kMaxQuoted = 200;
 
-// Quotes a word for a one-line message: control bytes are escaped so that a hostile word (a
-// newline, a NUL) cannot break the line or hide the rest of it.
-std::string quote(std::string_view word) {
-  std::size_t n = word.size();
-  bool cut = false;
-  if (n > kMaxQuoted) {
-    n = kMaxQuoted;
-    // Do not split a UTF-8 sequence.
-    while (n > 0 && (static_cast<unsigned char>(word[n]) & 0xC0) == 0x80) --n;
-    cut = true;
-  }
-  std::string out = "'";
-  for (char c : word.substr(0, n)) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f) {
-      static constexpr char kHex[] = "0123456789abcdef";
-      out += "\\x";
-      out += kHex[u >> 4];
-      out += kHex[u & 0xF];
-    } else {
-      out += c;
-    }
-  }
-  if (cut) out += "...";
-  out += '\'';
-  return out;
-}
-
 std::unexpected<ParseError> fail(std::string_view word, std::string message) {
   return std::unexpected(ParseError{std::string(word), std::move(message)});
 }
@@ -149,6 +121,32 @@ const sockaddr_in6* as_v6(const sockaddr_storage& s) {
 }
 
 }  // namespace
+
+std::string quote(std::string_view word) {
+  std::size_t n = word.size();
+  bool cut = false;
+  if (n > kMaxQuoted) {
+    n = kMaxQuoted;
+    // Do not split a UTF-8 sequence.
+    while (n > 0 && (static_cast<unsigned char>(word[n]) & 0xC0) == 0x80) --n;
+    cut = true;
+  }
+  std::string out = "'";
+  for (char c : word.substr(0, n)) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[u >> 4];
+      out += kHex[u & 0xF];
+    } else {
+      out += c;
+    }
+  }
+  if (cut) out += "...";
+  out += '\'';
+  return out;
+}
 
 std::string_view to_string(Family family) {
   switch (family) {

@@ -77,7 +77,7 @@ std::expected<std::unique_ptr<Resolver>, std::string> Resolver::create(const Dia
     }
     rc = ares_set_servers_ports_csv(channel, csv.c_str());
     if (rc != ARES_SUCCESS) {
-      return std::unexpected("invalid DNS server list '" + csv + "': " + ares_strerror(rc));
+      return std::unexpected("invalid DNS server list " + quote(csv) + ": " + ares_strerror(rc));
     }
   }
   return r;

@@ -14,28 +14,6 @@
 namespace nbc {
 namespace {
 
-// The word in quotes, control bytes escaped and long words cut, so the message stays one line.
-std::string quote(std::string_view word) {
-  std::string out = "'";
-  std::size_t shown = 0;
-  for (char c : word) {
-    if (++shown > 64) {
-      out += "...";
-      break;
-    }
-    auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f) {
-      static const char* hex = "0123456789abcdef";
-      out += "\\x";
-      out += hex[u >> 4];
-      out += hex[u & 15];
-    } else {
-      out += c;
-    }
-  }
-  return out + "'";
-}
-
 std::unexpected<ParseError> fail(std::string_view word, std::string message) {
   return std::unexpected(ParseError{std::string(word), std::move(message)});
 }

@@ -21,6 +21,11 @@ struct ParseError {
 template <typename T>
 using Parsed = std::expected<T, ParseError>;
 
+// Quotes a word for a one-line message: control bytes are escaped so that a hostile word (a
+// newline, a NUL) cannot break the line or hide the rest of it, and a long word is cut. Every
+// message about bad input, the library's and the CLI's, names the word through it.
+std::string quote(std::string_view word);
+
 enum class Family : std::uint8_t { unspec, ipv4, ipv6 };
 std::string_view to_string(Family family);  // "ipv4", "ipv6"
 
