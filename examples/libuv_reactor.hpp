@@ -1,7 +1,7 @@
 // nbc::Reactor on a libuv loop: nbconnect's Connectors then run on the loop's thread, next to the
 // program's own libuv handles. Copy it into your program.
 //
-// - A watched descriptor gets a uv_poll_t (level-triggered, like the contract). unwatch() stops
+// - A watched descriptor gets a uv_poll_t (level-triggered, as the contract asks). unwatch() stops
 //   it at once, which also drops events of that descriptor still pending in the current batch,
 //   and closes it; uv_close() finishes on a later turn, so the handle is freed in its close
 //   callback. libuv allows one poll handle per descriptor and wants it stopped before the
@@ -28,7 +28,7 @@ class LibuvReactor final : public nbc::Reactor {
   int watch(int fd, std::uint32_t interest, nbc::IoHandler& handler) override {
     Poll*& poll = polls_[fd];
     if (poll == nullptr) {  // else watching again: uv_poll_start() changes the events
-      poll = new Poll{{}, &handler};
+      poll = new Poll{{}, &handler, 0};
       poll->handle.data = poll;
       if (int err = uv_poll_init(loop_, &poll->handle, fd); err < 0) {
         delete poll;
@@ -37,9 +37,9 @@ class LibuvReactor final : public nbc::Reactor {
       }
     }
     poll->handler = &handler;
-    int events = ((interest & nbc::io::readable) ? UV_READABLE : 0) |
-                 ((interest & nbc::io::writable) ? UV_WRITABLE : 0) | UV_DISCONNECT;
-    if (int err = uv_poll_start(&poll->handle, events, on_poll); err < 0) {
+    poll->events = ((interest & nbc::io::readable) ? UV_READABLE : 0) |
+                   ((interest & nbc::io::writable) ? UV_WRITABLE : 0) | UV_DISCONNECT;
+    if (int err = uv_poll_start(&poll->handle, poll->events, on_poll); err < 0) {
       unwatch(fd, false);
       return err;
     }
@@ -75,6 +75,7 @@ class LibuvReactor final : public nbc::Reactor {
   struct Poll {
     uv_poll_t handle;
     nbc::IoHandler* handler;
+    int events;
   };
   struct Armed {
     uv_timer_t handle;
@@ -88,6 +89,10 @@ class LibuvReactor final : public nbc::Reactor {
                          ((events & UV_DISCONNECT) ? nbc::io::hangup : 0) |
                          (status < 0 ? nbc::io::error : 0);
     poll->handler->on_io(bits);
+    // On POLLERR libuv stops the handle (status UV_EBADF): restart it while still watched, so
+    // that the error is delivered again on later turns, level-triggered as the contract says.
+    if (status < 0 && !uv_is_closing(reinterpret_cast<uv_handle_t*>(handle)))
+      uv_poll_start(handle, poll->events, on_poll);
   }
 
   static void on_timer(uv_timer_t* handle) {
