@@ -47,9 +47,9 @@ format-check:
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
 
-# docs/behaviour-linux.md is the output of `nbconnect lab` on this machine (SPEC §5). It needs the
-# privilege for a network namespace (root, or `unshare -Ur make docs`); a partial matrix measured
-# without it is left in the .partial file instead of replacing the full one.
+# docs/behaviour-linux.md is the output of `nbconnect lab` on this machine: the behaviour matrix.
+# It needs the privilege for a network namespace (root, or `unshare -Ur make docs`); a partial
+# matrix measured without it is left in the .partial file instead of replacing the full one.
 docs: docs-behaviour
 
 docs-behaviour: build

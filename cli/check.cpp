@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "common.hpp"
+#include "exit_code.hpp"
 #include "names.hpp"
 #include "output.hpp"
 #include "subcommands.hpp"

@@ -33,9 +33,9 @@ namespace {
 Endpoint parse_source(const std::string& text) {
   // ADDR, ADDR:PORT, [V6] or [V6]:PORT. An unbracketed IPv6 literal is an address alone.
   if (text.empty()) throw UsageError("invalid source address '': empty");
-  bool has_port = text.front() == '[' ? text.find("]:") != std::string::npos
-                                      : text.find(':') == text.rfind(':') &&
-                                            text.find(':') != std::string::npos;
+  bool has_port = text.front() == '['
+                      ? text.find("]:") != std::string::npos
+                      : text.find(':') == text.rfind(':') && text.find(':') != std::string::npos;
   if (has_port) {
     auto hp = parse_host_port(text);
     if (!hp) throw UsageError("--source: " + hp.error().message);

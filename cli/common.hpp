@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "exit_code.hpp"
 #include "nbconnect/nbconnect.hpp"
 
 namespace nbc::cli {
@@ -15,10 +16,6 @@ namespace nbc::cli {
 struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
-
-inline constexpr int kExitUsage = 64;
-inline constexpr int kExitInternal = 70;
-inline constexpr int kExitTimeout = 124;
 
 // The options that check, scan, wait and ping share (SPEC §2).
 struct CommonOptions {

@@ -23,7 +23,8 @@ nlohmann::ordered_json outcome_json(const Outcome& o, std::string_view target) {
   j["state"] = std::string(to_string(o.state));
   j["reason"] = o.reason_name();
   std::string_view name = errno_name(o.error);
-  j["errno"] = name.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(std::string(name));
+  j["errno"] =
+      name.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(std::string(name));
   j["phase"] = std::string(to_string(o.phase));
   // Three decimals, like the text, without binary floating-point noise in the output.
   j["rtt_ms"] = std::round(to_ms(o.rtt) * 1000.0) / 1000.0;
@@ -32,7 +33,9 @@ nlohmann::ordered_json outcome_json(const Outcome& o, std::string_view target) {
   return j;
 }
 
-std::string format_ms(std::chrono::nanoseconds d) { return fmt::format("{:.3f} ms", to_ms(d)); }
+std::string format_ms(std::chrono::nanoseconds d) {
+  return fmt::format("{:.3f} ms", to_ms(d));
+}
 
 std::string outcome_text(const Outcome& o) {
   std::string where = o.peer.empty() ? std::string("-") : o.peer.to_string();

@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "common.hpp"
+#include "exit_code.hpp"
 #include "names.hpp"
 #include "output.hpp"
 #include "ping_stats.hpp"

@@ -333,6 +333,11 @@ int run_scan(ScanOptions& o) {
   engine_options.connect = to_connect_options(o.common, std::chrono::seconds(1));
   engine_options.connect.keep_socket = false;
   engine_options.connect.linger_zero = true;
+  // A scan meets local shortages on purpose (a window as large as the descriptor limit): give a
+  // probe more fresh sockets than a single connect gets before its local error stands.
+  engine_options.connect.local_error_retries = 8;
+  // The window defaults to the descriptor limit: a scan wants the hard limit, not the soft one.
+  raise_fd_limit();
   if (!o.concurrency.empty()) {
     engine_options.concurrency = number_option("--concurrency", o.concurrency, 1, 10000000);
   }

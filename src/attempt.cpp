@@ -1,3 +1,4 @@
+// The connect state machine of one attempt (attempt.hpp).
 #include "attempt.hpp"
 
 #include <fcntl.h>
@@ -5,6 +6,10 @@
 #include <sys/socket.h>
 
 #include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
+#include <sys/select.h>
 
 #include "sys.hpp"
 
@@ -141,7 +146,7 @@ void Attempt::on_connect_result(int res, Clock::time_point now) {
   finish_connected(now);
 }
 
-Step Attempt::on_ready(std::uint32_t /*events*/, Clock::time_point now) {
+Step Attempt::on_ready(Clock::time_point now) {
   if (done_) return Step::done;
   // The events alone prove nothing: a failed connect is reported writable too.
   Verdict v = detect(options_.method, socket_.get(), target_, trace_);
@@ -160,6 +165,24 @@ Step Attempt::on_ready(std::uint32_t /*events*/, Clock::time_point now) {
     return Step::done;
   }
   return Step::wait_writable;
+}
+
+void Attempt::on_refused(int err, Clock::time_point now) {
+  if (done_) return;
+  if (err == ERANGE) {
+    trace_.note("descriptor {} is not below FD_SETSIZE ({}): select() cannot watch it",
+                socket_.get(), FD_SETSIZE);
+    outcome_.detail = fmt::format(
+        "descriptor {} is not below FD_SETSIZE ({}): the select backend cannot watch it; use "
+        "--backend poll or epoll",
+        socket_.get(), FD_SETSIZE);
+    finish(0, Phase::socket, now);
+    outcome_.state = State::error;
+    outcome_.reason = Reason::fd_setsize;
+    return;
+  }
+  outcome_.detail = fmt::format("the event loop would not watch the socket: {}", strerror(err));
+  finish(err, Phase::socket, now);
 }
 
 void Attempt::on_deadline(Clock::time_point now) {
@@ -188,13 +211,6 @@ void Attempt::finish_connected(Clock::time_point now) {
     // TCP simultaneous open on loopback: the socket connected to itself. It looks open, but
     // nobody listens there.
     trace_.note("local address {} equals the peer: self-connect", outcome_.local.to_string());
-    close_socket();
-    return;
-  }
-  if (options_.keep_socket) {
-    outcome_.socket = std::move(socket_);
-  } else {
-    close_socket();
   }
 }
 
@@ -211,8 +227,6 @@ void Attempt::finish(int err, Phase phase, Clock::time_point now) {
     outcome_.state = c.state;
     outcome_.reason = c.reason;
   }
-  // A failed socket is never connected again: it is closed, and a retry takes a fresh one.
-  close_socket();
 }
 
 void Attempt::close_socket() {
@@ -223,6 +237,12 @@ void Attempt::close_socket() {
 }
 
 Outcome Attempt::take() {
+  if (hands_over_socket()) {
+    outcome_.socket = std::move(socket_);
+  } else {
+    // A failed socket is never connected again: it is closed, and a retry takes a fresh one.
+    close_socket();
+  }
   return std::move(outcome_);
 }
 

@@ -1,18 +1,21 @@
 // The connect state machine for one attempt with one socket. It does no waiting itself: the
-// caller (the single connect, the engine, the dialer) watches fd() for writability and reports
-// readiness or the deadline. Every result, immediate or not, leaves through finish().
+// attempt driver (driver.hpp) watches fd() for writability and reports readiness, the deadline,
+// a completion, or that the reactor refused the socket. Every result, immediate or not, leaves
+// through finish(); the socket stays open until take(), so that the driver can stop watching it
+// before it is closed.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 
-#include "nbconnect/connect.hpp"
+#include "nbconnect/options.hpp"
 #include "nbconnect/outcome.hpp"
+#include "nbconnect/reactor.hpp"
 #include "trace.hpp"
 
 namespace nbc::detail {
 
-using Clock = std::chrono::steady_clock;
+using Clock = nbc::Clock;
 
 enum class Step : std::uint8_t { wait_writable, done };
 
@@ -37,15 +40,20 @@ class Attempt {
   // The submitted connect completed with res: 0 or -errno; -ECANCELED is the deadline (the
   // linked timeout cancelled it). The result takes the same path as a polled one.
   void on_connect_result(int res, Clock::time_point now);
-  // The poller reported events on fd(): ask the detection method.
-  Step on_ready(std::uint32_t events, Clock::time_point now);
+  // The reactor reported fd() ready: ask the detection method (readiness alone proves nothing).
+  Step on_ready(Clock::time_point now);
+  // The reactor would not take the socket (-err): select's FD_SETSIZE (ERANGE), no memory, ...
+  void on_refused(int err, Clock::time_point now);
   // The deadline passed with no answer.
   void on_deadline(Clock::time_point now);
 
   int fd() const { return socket_.get(); }
   Clock::time_point deadline() const { return deadline_; }
   bool done() const { return done_; }
-  // The outcome; valid once a step returned Step::done.
+  // Whether take() will hand the socket over instead of closing it.
+  bool hands_over_socket() const { return done_ && outcome_.is_open() && options_.keep_socket; }
+  // The outcome; valid once a step returned Step::done. Closes the socket unless it is handed
+  // over in the outcome.
   Outcome take();
 
  private:

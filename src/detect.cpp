@@ -83,10 +83,14 @@ Verdict by_zero_read(int fd, const Trace& trace) {
 
 Verdict detect(Method method, int fd, const Endpoint& target, const Trace& trace) {
   switch (method) {
-    case Method::so_error: return by_so_error(fd, trace);
-    case Method::getpeername: return by_getpeername(fd, trace);
-    case Method::reconnect: return by_reconnect(fd, target, trace);
-    case Method::zero_read: return by_zero_read(fd, trace);
+    case Method::so_error:
+      return by_so_error(fd, trace);
+    case Method::getpeername:
+      return by_getpeername(fd, trace);
+    case Method::reconnect:
+      return by_reconnect(fd, target, trace);
+    case Method::zero_read:
+      return by_zero_read(fd, trace);
   }
   return by_so_error(fd, trace);
 }
@@ -97,10 +101,14 @@ namespace nbc {
 
 std::string_view to_string(Method method) {
   switch (method) {
-    case Method::so_error: return "so-error";
-    case Method::getpeername: return "getpeername";
-    case Method::reconnect: return "reconnect";
-    case Method::zero_read: return "zero-read";
+    case Method::so_error:
+      return "so-error";
+    case Method::getpeername:
+      return "getpeername";
+    case Method::reconnect:
+      return "reconnect";
+    case Method::zero_read:
+      return "zero-read";
   }
   return "so-error";
 }

@@ -1,5 +1,6 @@
 // The one table of errno names and their classification (SPEC §1), in the style of libuv's
-// UV_ERRNO_MAP: name, state, reason. Errnos not listed are classified as error/<name in lower case>.
+// UV_ERRNO_MAP: name, state, reason. Errnos not listed are classified as error/<name in lower
+// case>.
 #pragma once
 
 #include <cerrno>

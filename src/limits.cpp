@@ -20,6 +20,13 @@ std::size_t raise_fd_limit() {
   return static_cast<std::size_t>(lim.rlim_cur);
 }
 
+std::size_t fd_limit() {
+  rlimit lim{};
+  if (::getrlimit(RLIMIT_NOFILE, &lim) != 0) return 1024;
+  if (lim.rlim_cur == RLIM_INFINITY) return std::size_t{1} << 20;
+  return static_cast<std::size_t>(lim.rlim_cur);
+}
+
 std::size_t default_concurrency(std::size_t fd_limit) {
   // Keep descriptors for stdio, the pollers, files and libraries: 1/64 of the limit, at least 24.
   std::size_t reserve = std::max<std::size_t>(24, fd_limit / 64);

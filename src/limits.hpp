@@ -34,7 +34,6 @@ class Window {
  public:
   explicit Window(std::size_t max = 1) : max_(std::max<std::size_t>(1, max)), current_(max_) {}
   std::size_t size() const { return current_; }
-  std::size_t max() const { return max_; }
   // A local resource ran out with `in_flight` sockets open: fall well below that.
   void shrink(std::size_t in_flight) {
     current_ = std::max<std::size_t>(1, std::min(current_, in_flight) * 3 / 4);

@@ -10,22 +10,32 @@ namespace nbc {
 
 std::string_view to_string(State state) {
   switch (state) {
-    case State::open: return "open";
-    case State::closed: return "closed";
-    case State::filtered: return "filtered";
-    case State::error: return "error";
-    case State::unresolved: return "unresolved";
+    case State::open:
+      return "open";
+    case State::closed:
+      return "closed";
+    case State::filtered:
+      return "filtered";
+    case State::error:
+      return "error";
+    case State::unresolved:
+      return "unresolved";
   }
   return "error";
 }
 
 std::string_view to_string(Phase phase) {
   switch (phase) {
-    case Phase::socket: return "socket";
-    case Phase::connect: return "connect";
-    case Phase::completion: return "completion";
-    case Phase::deadline: return "deadline";
-    case Phase::resolve: return "resolve";
+    case Phase::socket:
+      return "socket";
+    case Phase::connect:
+      return "connect";
+    case Phase::completion:
+      return "completion";
+    case Phase::deadline:
+      return "deadline";
+    case Phase::resolve:
+      return "resolve";
   }
   return "socket";
 }
@@ -33,10 +43,12 @@ std::string_view to_string(Phase phase) {
 std::string_view errno_name(int err) {
   switch (err) {
 #define NBC_ERRNO_NAME(name, state, reason) \
-  case name: return #name;
+  case name:                                \
+    return #name;
     NBC_ERRNO_MAP(NBC_ERRNO_NAME)
 #undef NBC_ERRNO_NAME
-    default: break;
+    default:
+      break;
   }
   if (err <= 0) return {};
   // glibc knows the rest of the names.
@@ -47,43 +59,51 @@ std::string_view errno_name(int err) {
 Classification classify_errno(int err) {
   switch (err) {
 #define NBC_ERRNO_CLASS(name, st, why) \
-  case name: return {State::st, Reason::why};
+  case name:                           \
+    return {State::st, Reason::why};
     NBC_ERRNO_MAP(NBC_ERRNO_CLASS)
 #undef NBC_ERRNO_CLASS
-    default: return {State::error, Reason::other_errno};
+    default:
+      return {State::error, Reason::other_errno};
   }
 }
 
-bool is_local_error(int err) { return classify_errno(err).reason == Reason::local_resources; }
-
-int exit_code(State state, Reason reason) {
-  switch (state) {
-    case State::open: return 0;
-    case State::closed: return 1;
-    case State::filtered: return reason == Reason::no_response ? 2 : 3;
-    case State::error: return 4;
-    case State::unresolved: return 5;
-  }
-  return 70;
+bool is_local_error(int err) {
+  return classify_errno(err).reason == Reason::local_resources;
 }
 
 std::string reason_name(Reason reason, int err) {
   switch (reason) {
-    case Reason::syn_ack: return "syn-ack";
-    case Reason::conn_refused: return "conn-refused";
-    case Reason::self_connect: return "self-connect";
-    case Reason::no_response: return "no-response";
-    case Reason::host_unreach: return "host-unreach";
-    case Reason::net_unreach: return "net-unreach";
-    case Reason::admin_prohibited: return "admin-prohibited";
-    case Reason::host_down: return "host-down";
-    case Reason::local_resources: return "local-resources";
-    case Reason::fd_setsize: return "fd-setsize";
-    case Reason::nxdomain: return "nxdomain";
-    case Reason::no_address: return "no-address";
-    case Reason::dns_timeout: return "dns-timeout";
-    case Reason::dns_error: return "dns-error";
-    case Reason::other_errno: break;
+    case Reason::syn_ack:
+      return "syn-ack";
+    case Reason::conn_refused:
+      return "conn-refused";
+    case Reason::self_connect:
+      return "self-connect";
+    case Reason::no_response:
+      return "no-response";
+    case Reason::host_unreach:
+      return "host-unreach";
+    case Reason::net_unreach:
+      return "net-unreach";
+    case Reason::admin_prohibited:
+      return "admin-prohibited";
+    case Reason::host_down:
+      return "host-down";
+    case Reason::local_resources:
+      return "local-resources";
+    case Reason::fd_setsize:
+      return "fd-setsize";
+    case Reason::nxdomain:
+      return "nxdomain";
+    case Reason::no_address:
+      return "no-address";
+    case Reason::dns_timeout:
+      return "dns-timeout";
+    case Reason::dns_error:
+      return "dns-error";
+    case Reason::other_errno:
+      break;
   }
   std::string name(errno_name(err));
   if (name.empty()) return err ? "errno-" + std::to_string(err) : "unknown";
@@ -91,7 +111,9 @@ std::string reason_name(Reason reason, int err) {
   return name;
 }
 
-std::string Outcome::reason_name() const { return nbc::reason_name(reason, error); }
+std::string OutcomeFacts::reason_name() const {
+  return nbc::reason_name(reason, error);
+}
 
 namespace {
 class ReasonCategory final : public std::error_category {

@@ -1,5 +1,5 @@
 // Host names done right: asynchronous resolution with c-ares and Happy Eyeballs v2 (RFC 8305),
-// on one event loop shared by any number of dials.
+// on one Reactor shared by any number of dials: the Dialer's own EventLoop, or the caller's.
 #pragma once
 
 #include <chrono>
@@ -10,9 +10,10 @@
 #include <string>
 #include <vector>
 
-#include "nbconnect/connect.hpp"
 #include "nbconnect/endpoint.hpp"
+#include "nbconnect/options.hpp"
 #include "nbconnect/outcome.hpp"
+#include "nbconnect/reactor.hpp"
 
 namespace nbc {
 
@@ -59,17 +60,20 @@ struct DialResult {
   std::chrono::nanoseconds elapsed{0};  // from the start of the dial to its result
 };
 
-// Runs many dials and resolutions concurrently over one poller, c-ares sockets included.
-// Single-threaded: call everything from the thread that runs it. Callbacks run from
-// run_once()/run() and may start or cancel dials.
+// Runs many dials and resolutions concurrently on one Reactor, c-ares sockets included.
+// Single-threaded: call everything from the thread that runs the loop. Callbacks run from the
+// loop's dispatch (never from inside dial() or resolve()) and may start or cancel dials.
 class Dialer {
  public:
   using Id = std::uint64_t;
   using DialCallback = std::function<void(DialResult)>;
   using ResolveCallback = std::function<void(Resolution)>;
 
-  // Throws std::system_error when the poller cannot be created.
+  // On an EventLoop of its own, driven by run_once()/run(). Throws std::system_error when the
+  // loop cannot be made.
   explicit Dialer(Backend backend = Backend::epoll);
+  // On the caller's reactor, which must outlive the Dialer; the caller runs the loop.
+  explicit Dialer(Reactor& reactor);
   ~Dialer();
   Dialer(const Dialer&) = delete;
   Dialer& operator=(const Dialer&) = delete;
@@ -85,14 +89,14 @@ class Dialer {
   // Dials and resolutions not finished yet.
   std::size_t pending() const;
 
-  // Waits for events at most `limit` (negative: as long as needed), handles them and the
-  // timers that are due, and runs the callbacks of what finished. Returns false when a signal
-  // interrupted the wait.
+  // With its own loop: waits for events at most `limit` (negative: as long as needed), handles
+  // them and the timers that are due, and runs the callbacks of what finished. Returns false
+  // when a signal interrupted the wait. (std::logic_error on the caller's reactor.)
   bool run_once(std::chrono::nanoseconds limit);
   // Runs until nothing is pending (signals do not stop it).
   void run();
 
-  struct Impl;  // opaque: the poller, the dials and the watched descriptors
+  struct Impl;  // opaque: the loop and the dials
 
  private:
   std::unique_ptr<Impl> impl_;

@@ -71,7 +71,7 @@ bool is_host_name(std::string_view text);
 
 // A host with a port: the host is either a literal address or a name still to be resolved.
 struct HostPort {
-  std::string host;               // as written, without brackets
+  std::string host;  // as written, without brackets
   std::uint16_t port = 0;
   std::optional<Endpoint> literal;  // set when host is an address literal
 
@@ -88,6 +88,8 @@ Parsed<HostPort> parse_host(std::string_view host);
 // Durations: "250ms", "1.5s", "2m", "1h", "500us" or a bare number of seconds. Must be > 0.
 Parsed<std::chrono::nanoseconds> parse_duration(std::string_view text);
 // "0.081 ms" style formatting is the CLI's; this gives milliseconds as a double.
-inline double to_ms(std::chrono::nanoseconds d) { return static_cast<double>(d.count()) / 1e6; }
+inline double to_ms(std::chrono::nanoseconds d) {
+  return static_cast<double>(d.count()) / 1e6;
+}
 
 }  // namespace nbc

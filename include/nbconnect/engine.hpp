@@ -1,18 +1,23 @@
-// Many connects at once: the scan engine. One event loop per thread, attempts sharded between the
-// loops, each outcome delivered by callback on the loop that produced it.
+// Many connects at once: the scan engine. A Scanner runs a plan's probes on one Reactor — the
+// caller's own loop, or an EventLoop; Engine runs one Scanner per thread, each on an EventLoop of
+// its own, with the probes sharded between them. Outcomes are delivered by callback on the loop
+// that produced them. Every probe is an attempt run by the attempt driver (connector.hpp); the
+// engine adds only the scheduling: the window, the rate, per-host caps and no-response retries.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "nbconnect/connect.hpp"
 #include "nbconnect/endpoint.hpp"
+#include "nbconnect/options.hpp"
 #include "nbconnect/outcome.hpp"
+#include "nbconnect/reactor.hpp"
 
 namespace nbc {
 
@@ -56,16 +61,19 @@ struct EngineProgress {
 };
 
 struct EngineOptions {
-  // Per attempt: timeout, detection method, poller backend, source address, tracer. The engine
-  // closes every probe with linger 0 (no TIME_WAIT) unless keep_socket asks for open sockets.
+  // Per attempt: timeout, detection method, backend, source address, retries of local errors
+  // and self-connects, tracer. The engine closes every probe with linger 0 (no TIME_WAIT) unless
+  // keep_socket asks for open sockets.
   ConnectOptions connect = [] {
     ConnectOptions c;
     c.timeout = std::chrono::seconds(1);
     c.keep_socket = false;
+    c.local_error_retries = 8;
     return c;
   }();
-  // Sockets in flight over all loops; 0: derived from RLIMIT_NOFILE, which is raised to its hard
-  // limit first (keeping some descriptors spare).
+  // Sockets in flight over all loops; 0: derived from the current RLIMIT_NOFILE soft limit
+  // (default_concurrency). The engine never changes the limit itself: call raise_fd_limit()
+  // first for a larger window.
   std::size_t concurrency = 0;
   double rate = 0;           // attempts started per second over all loops; 0: no limit
   std::size_t per_host = 0;  // attempts in flight per address; 0: no cap
@@ -96,10 +104,39 @@ struct EngineStats {
   std::chrono::nanoseconds elapsed{0};
 };
 
+// Runs a plan's shard on a Reactor the caller owns (one loop's worth of the engine). threads,
+// progress_interval and on_progress are the Engine's and are ignored here.
+class Scanner {
+ public:
+  using DoneCallback = std::function<void(const EngineStats& stats)>;
+
+  // plan must stay valid while the Scanner runs. Throws std::invalid_argument for a bad shard.
+  Scanner(Reactor& reactor, const ScanPlan& plan, const EngineOptions& options,
+          ProbeCallback on_probe);
+  // Destroying a running Scanner closes the probes in flight; no further callback.
+  ~Scanner();
+  Scanner(const Scanner&) = delete;
+  Scanner& operator=(const Scanner&) = delete;
+
+  // Starts the probes; `done` is called once, from the reactor's dispatch, after the last one.
+  void start(DoneCallback done = {});
+  // Stops starting probes and closes those in flight; `done` is not called.
+  void stop();
+  bool finished() const;
+  // Counters so far (all of them once finished).
+  EngineStats stats() const;
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
 class Engine {
  public:
   explicit Engine(EngineOptions options);
-  // Runs every probe of the plan's shard to its final outcome. Blocks until done.
+  // Runs every probe of the plan's shard to its final outcome, one EventLoop per thread. Blocks
+  // until done.
   EngineStats run(const ScanPlan& plan, const ProbeCallback& callback);
 
   const EngineOptions& options() const { return options_; }
@@ -108,40 +145,13 @@ class Engine {
   EngineOptions options_;
 };
 
-// Raises RLIMIT_NOFILE's soft limit to the hard limit and returns the new soft limit.
+// Raises RLIMIT_NOFILE's soft limit to the hard limit and returns the new soft limit. A process-
+// wide change, so the library never makes it on its own: the CLI calls it before a scan.
 std::size_t raise_fd_limit();
+// The current RLIMIT_NOFILE soft limit.
+std::size_t fd_limit();
 // The default in-flight window for a descriptor limit: the limit less a reserve for the rest of
 // the program.
 std::size_t default_concurrency(std::size_t fd_limit);
-
-// Port lists as nmap writes them: "22,80,8000-8100", "-" or "1-" or "-1024" for open ends.
-// Returns the ports in ascending order without repeats, or the word that is wrong.
-Parsed<std::vector<std::uint16_t>> parse_port_list(std::string_view text);
-
-// A scan target word: an address, an IPv4/IPv6 CIDR block, an nmap-style IPv4 range, or a host
-// name (left to the caller to resolve); HOST:PORT and [IPV6]:PORT carry their own port.
-struct TargetSpec {
-  enum Kind : std::uint8_t { address, cidr, range, name } kind = address;
-  std::string word;  // as written
-  std::string host;  // without the port (and without brackets)
-  std::optional<std::uint16_t> port;
-  // For address, cidr and range: the first address and, for cidr, the prefix length.
-  Endpoint base;
-  unsigned prefix = 0;
-  // For range: the allowed values of each IPv4 octet (a bit per value).
-  std::vector<std::vector<bool>> octets;
-
-  // Addresses the spec stands for (0 for a name).
-  std::uint64_t count() const;
-  // Calls f(endpoint) for each address, in ascending order.
-  void for_each(const std::function<void(const Endpoint&)>& f) const;
-  // Whether the address belongs to the spec (names never match).
-  bool contains(const Endpoint& address) const;
-};
-
-// The largest CIDR block or range accepted, in addresses (an IPv4 /16, an IPv6 /112).
-inline constexpr std::uint64_t kMaxTargetAddresses = std::uint64_t{1} << 16;
-
-Parsed<TargetSpec> parse_target_spec(std::string_view word);
 
 }  // namespace nbc

@@ -35,6 +35,9 @@ class EventLoop final : public Reactor {
 
   // The backend in use (the one asked for).
   Backend backend() const;
+  // Makes the kernel object (epoll instance, io_uring, ...) now; it is otherwise made on first
+  // need, so that a connect answered at once costs none. Returns 0 or -errno.
+  int open();
 
   // One turn: waits for readiness at most until the next timer or `limit` (negative: no limit),
   // then runs the handlers of what is ready and of the timers that are due. Returns false when

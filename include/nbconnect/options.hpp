@@ -57,7 +57,11 @@ struct ConnectOptions {
   std::chrono::nanoseconds local_error_backoff = std::chrono::milliseconds(10);
   std::chrono::nanoseconds local_error_backoff_max = std::chrono::milliseconds(320);
   int self_connect_retries = 2;  // fresh sockets tried after a self-connect, at once
-  Tracer trace;                  // empty: no tracing
+  // On loopback the kernel has usually answered within connect() itself: read the result at once
+  // instead of watching the socket first (saves two system calls per refused probe; the engine
+  // sets it).
+  bool eager_check = false;
+  Tracer trace;  // empty: no tracing
 };
 
 }  // namespace nbc

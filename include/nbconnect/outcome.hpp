@@ -1,4 +1,5 @@
-// Outcome of one connect attempt: the shared vocabulary of the library and the CLI (SPEC §1).
+// Outcome of one connect attempt: the shared vocabulary of the library and the CLI, described in
+// docs/outcomes.md.
 #pragma once
 
 #include <chrono>
@@ -41,7 +42,7 @@ std::string_view to_string(Phase phase);
 // The symbolic errno name ("ECONNREFUSED"), or "" for 0 and unknown values.
 std::string_view errno_name(int err);
 
-// Reason and state that an errno from connect() or SO_ERROR stands for (SPEC §1 table).
+// Reason and state that an errno from connect() or SO_ERROR stands for (docs/outcomes.md).
 struct Classification {
   State state;
   Reason reason;
@@ -52,26 +53,35 @@ Classification classify_errno(int err);
 // descriptors, memory, buffers or local ports.
 bool is_local_error(int err);
 
-// The exit code of `nbconnect HOST PORT` for this outcome.
-int exit_code(State state, Reason reason);
-
-struct Outcome {
+// Everything an outcome says, without the socket: copyable.
+struct OutcomeFacts {
   State state = State::error;
   Reason reason = Reason::other_errno;
   int error = 0;  // the errno that proved the outcome, 0 when none did
   Phase phase = Phase::socket;
   std::chrono::nanoseconds rtt{0};
   Endpoint peer;
-  Endpoint local;         // the local address when known
-  Socket socket;          // the connected socket when open and kept
-  int attempts = 1;       // sockets used, counting retries with a fresh socket
-  std::string detail;     // extra human text (e.g. the list of addresses a dialer tried)
+  Endpoint local;      // the local address when known
+  int attempts = 1;    // sockets used, counting retries with a fresh socket
+  std::string detail;  // extra human text (e.g. the list of addresses a dialer tried)
 
   // "conn-refused", "syn-ack", "econnreset", ...
   std::string reason_name() const;
   // The system error behind the outcome (empty when none).
   std::error_code error_code() const { return {error, std::generic_category()}; }
   bool is_open() const { return state == State::open; }
+};
+
+// An outcome and, when open and kept, the connected socket. Fields belong in OutcomeFacts, so
+// that copy_without_socket() can never leave one behind.
+struct Outcome : OutcomeFacts {
+  Socket socket;  // the connected socket when open and kept
+
+  Outcome copy_without_socket() const {
+    Outcome c;
+    static_cast<OutcomeFacts&>(c) = *this;
+    return c;
+  }
 };
 
 std::string reason_name(Reason reason, int err);

@@ -1,3 +1,4 @@
+// Readiness through epoll: the default backend, O(1) per event.
 #include <sys/epoll.h>
 #include <time.h>
 #include <unistd.h>
@@ -36,7 +37,7 @@ class EpollPoller final : public Poller {
     epoll_event ev{};
     ev.events = to_epoll(interest);
     ev.data.u64 = token;
-    if (::epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) != 0) return errno;
+    if (::epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) != 0) return -errno;
     return 0;
   }
 
@@ -44,7 +45,7 @@ class EpollPoller final : public Poller {
     // Closing the descriptor would drop it from the set too, but only once no other reference
     // to the open file exists; removing explicitly keeps the set exact.
     epoll_event ev{};
-    if (::epoll_ctl(epfd_, EPOLL_CTL_DEL, fd, &ev) != 0) return errno;
+    if (::epoll_ctl(epfd_, EPOLL_CTL_DEL, fd, &ev) != 0) return -errno;
     return 0;
   }
 
@@ -64,9 +65,7 @@ class EpollPoller final : public Poller {
     }
     int err = n < 0 ? errno : 0;
     for (int i = 0; i < n; ++i) {
-      out[i].token = raw_[i].data.u64;
-      out[i].events = from_epoll(raw_[i].events);
-      out[i].fd = -1;
+      out[i] = PollEvent{raw_[i].data.u64, from_epoll(raw_[i].events)};
     }
     if (tracer_) trace_wait("epoll_pwait2", n, err, out.first(n < 0 ? 0 : n), timeout);
     return n < 0 ? -err : n;
@@ -79,12 +78,9 @@ class EpollPoller final : public Poller {
 
 }  // namespace
 
-std::unique_ptr<Poller> make_epoll_poller(int& err) {
+std::expected<std::unique_ptr<Poller>, int> make_epoll_poller() {
   int epfd = ::epoll_create1(EPOLL_CLOEXEC);
-  if (epfd < 0) {
-    err = errno;
-    return nullptr;
-  }
+  if (epfd < 0) return std::unexpected(-errno);
   return std::make_unique<EpollPoller>(epfd);
 }
 

@@ -1,3 +1,4 @@
+// Readiness through ppoll(): an array of pollfd, rebuilt by swap-removal.
 #include <poll.h>
 
 #include <cerrno>
@@ -14,7 +15,7 @@ class PollPoller final : public Poller {
   Backend backend() const override { return Backend::poll; }
 
   int add(int fd, std::uint32_t interest, std::uint64_t token) override {
-    if (index_.contains(fd)) return EEXIST;
+    if (index_.contains(fd)) return -EEXIST;
     short ev = 0;
     if (interest & kReadable) ev |= POLLIN;
     if (interest & kWritable) ev |= POLLOUT;
@@ -26,7 +27,7 @@ class PollPoller final : public Poller {
 
   int remove(int fd) override {
     auto it = index_.find(fd);
-    if (it == index_.end()) return ENOENT;
+    if (it == index_.end()) return -ENOENT;
     // Swap with the last entry so removal stays O(1).
     size_t i = it->second;
     size_t last = fds_.size() - 1;
@@ -60,7 +61,7 @@ class PollPoller final : public Poller {
       if (re & POLLERR) bits |= kError;
       if (re & POLLHUP) bits |= kHangup;
       if (re & POLLNVAL) bits |= kError;
-      out[count++] = PollEvent{fds_[i].fd, bits, tokens_[i]};
+      out[count++] = PollEvent{tokens_[i], bits};
     }
     if (tracer_) trace_wait("ppoll", n < 0 ? n : count, err, out.first(count), timeout);
     return n < 0 ? -err : count;
@@ -74,7 +75,7 @@ class PollPoller final : public Poller {
 
 }  // namespace
 
-std::unique_ptr<Poller> make_poll_poller(int&) {
+std::expected<std::unique_ptr<Poller>, int> make_poll_poller() {
   return std::make_unique<PollPoller>();
 }
 

@@ -1,3 +1,4 @@
+// What every poller shares: the trace of a wait, the factory, and the Backend names.
 #include "poller/poller.hpp"
 
 #include <fmt/format.h>
@@ -19,6 +20,7 @@ std::string poll_bits_to_string(std::uint32_t bits) {
   add(kWritable, "OUT");
   add(kError, "ERR");
   add(kHangup, "HUP");
+  add(kConnected, "CONNECTED");
   return out.empty() ? "0" : out;
 }
 
@@ -31,39 +33,41 @@ void Poller::trace_wait(std::string_view call, int result, int err,
   } else {
     line += std::to_string(result);
     for (const PollEvent& event : events) {
-      // The readiness API reports the caller's token; the single connect uses the descriptor.
-      std::uint64_t id = event.fd >= 0 ? static_cast<std::uint64_t>(event.fd) : event.token;
-      line += fmt::format(" [{}: {}]", id, poll_bits_to_string(event.events));
+      auto fd = static_cast<std::uint32_t>(event.token & 0xffffffffu);
+      if (event.events & kConnected) {
+        line += fmt::format(" [{}: connect {}]", fd,
+                            event.result < 0 ? errno_name(-event.result) : "0");
+      } else {
+        line += fmt::format(" [{}: {}]", fd, poll_bits_to_string(event.events));
+      }
     }
   }
   (*tracer_)(line);
 }
 
-std::expected<std::unique_ptr<Poller>, int> make_poller(Backend backend, unsigned capacity_hint) {
-  int err = 0;
-  std::unique_ptr<Poller> poller;
+int Poller::connect(int, const Endpoint&, std::chrono::nanoseconds, std::uint64_t) {
+  return -EOPNOTSUPP;
+}
+
+std::expected<std::unique_ptr<Poller>, int> make_poller(Backend backend, unsigned capacity_hint,
+                                                        bool uring_connect) {
   switch (backend) {
     case Backend::epoll:
-      poller = make_epoll_poller(err);
-      break;
+      return make_epoll_poller();
     case Backend::poll:
-      poller = make_poll_poller(err);
-      break;
+      return make_poll_poller();
     case Backend::select:
-      poller = make_select_poller(err);
-      break;
+      return make_select_poller();
     case Backend::uring:
-      poller = make_uring_poller(capacity_hint, err);
-      break;
+      return make_uring_poller(capacity_hint, uring_connect);
   }
-  if (!poller) return std::unexpected(err ? err : ENOSYS);
-  return poller;
+  return std::unexpected(-EINVAL);
 }
 
 #ifndef NBC_HAVE_URING
-std::unique_ptr<Poller> make_uring_poller(unsigned, int& err) {
-  err = ENOSYS;
-  return nullptr;
+// Built without liburing: the backend is reported unavailable.
+std::expected<std::unique_ptr<Poller>, int> make_uring_poller(unsigned, bool) {
+  return std::unexpected(-ENOSYS);
 }
 bool uring_available() {
   return false;

@@ -1,3 +1,4 @@
+// Readiness through pselect(): portable, but limited to descriptors below FD_SETSIZE.
 #include <sys/select.h>
 
 #include <cerrno>
@@ -14,13 +15,13 @@ class SelectPoller final : public Poller {
 
   int add(int fd, std::uint32_t interest, std::uint64_t token) override {
     // FD_SET on a descriptor >= FD_SETSIZE writes past the end of the fd_set.
-    if (fd < 0 || fd >= FD_SETSIZE) return ERANGE;
-    if (entries_.contains(fd)) return EEXIST;
+    if (fd < 0 || fd >= FD_SETSIZE) return -ERANGE;
+    if (entries_.contains(fd)) return -EEXIST;
     entries_[fd] = Entry{interest, token};
     return 0;
   }
 
-  int remove(int fd) override { return entries_.erase(fd) ? 0 : ENOENT; }
+  int remove(int fd) override { return entries_.erase(fd) ? 0 : -ENOENT; }
 
   int wait(std::span<PollEvent> out, std::chrono::nanoseconds timeout) override {
     fd_set rd, wr, ex;
@@ -49,7 +50,7 @@ class SelectPoller final : public Poller {
       if (FD_ISSET(fd, &rd)) bits |= kReadable;
       if (FD_ISSET(fd, &wr)) bits |= kWritable;
       if (FD_ISSET(fd, &ex)) bits |= kError;
-      if (bits) out[count++] = PollEvent{fd, bits, entry.token};
+      if (bits) out[count++] = PollEvent{entry.token, bits};
     }
     if (tracer_) trace_wait("pselect", n < 0 ? n : count, err, out.first(count), timeout);
     return n < 0 ? -err : count;
@@ -65,7 +66,7 @@ class SelectPoller final : public Poller {
 
 }  // namespace
 
-std::unique_ptr<Poller> make_select_poller(int&) {
+std::expected<std::unique_ptr<Poller>, int> make_select_poller() {
   return std::make_unique<SelectPoller>();
 }
 

@@ -27,7 +27,7 @@ std::vector<std::string> ticked(const std::vector<std::string>& names) {
   return out;
 }
 
-TEST(LabReport, ListNamesTheScenariosOfSpecSection5) {
+TEST(LabReport, ListNamesEveryScenarioOfTheBehaviourMatrix) {
   auto names = lab::listed_scenarios();
   for (const char* required :
        {"listening", "nothing-listening", "syn-dropped", "icmp-host-unreachable",

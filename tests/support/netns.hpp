@@ -1,55 +1,36 @@
-// Test support: a private network namespace with only loopback, shell commands inside it, and
-// real listeners. Header-only so every test binary can use it.
+// Test support: a private network namespace with only loopback, shell commands and firewall
+// rules inside it, and real listeners. The namespace, the commands and the rules are the lab's
+// sandbox (lab/sandbox.hpp), shared rather than copied; what is here is for tests only.
 #pragma once
 
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <netinet/in.h>
-#include <sched.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstdio>
-#include <cstdlib>
+#include <cstdint>
 #include <cstring>
 #include <string>
 
+#include "lab/sandbox.hpp"
+
 namespace nbc::test {
+
+using sandbox::FirewallRule;
 
 // Runs a shell command, returns its exit status (or -1). Its output goes to the test's stderr.
 inline int sh(const std::string& command) {
-  int status = std::system(command.c_str());
-  if (status < 0 || !WIFEXITED(status)) return -1;
-  return WEXITSTATUS(status);
+  return sandbox::run_shell(command);
 }
 
 // Moves the calling process (which must still be single-threaded) into a new network namespace
-// with only loopback, brought up. Returns "" on success, else why it could not.
+// with only loopback, brought up, and the ICMP rate limits lifted. Returns "" on success, else
+// why it could not.
 inline std::string enter_private_netns() {
-  if (::unshare(CLONE_NEWNET) != 0) {
-    return std::string("cannot create a network namespace (unshare(CLONE_NEWNET): ") +
-           std::strerror(errno) + "); these tests need root or CAP_SYS_ADMIN";
-  }
-  if (sh("ip link set lo up") != 0) return "cannot bring loopback up in the namespace (ip link)";
-  // ICMP errors are rate-limited (1000/s, burst 50 by default). Tests and scans that provoke
-  // many unreachables would otherwise see some go missing and read them as no-response.
-  for (const char* path :
-       {"/proc/sys/net/ipv4/icmp_msgs_per_sec", "/proc/sys/net/ipv4/icmp_msgs_burst"}) {
-    if (FILE* f = std::fopen(path, "w")) {
-      std::fputs("1000000", f);
-      std::fclose(f);
-    }
-  }
-  for (const char* path :
-       {"/proc/sys/net/ipv4/icmp_ratelimit", "/proc/sys/net/ipv6/icmp/ratelimit"}) {
-    if (FILE* f = std::fopen(path, "w")) {
-      std::fputs("0", f);
-      std::fclose(f);
-    }
-  }
-  return {};
+  std::string error = sandbox::enter_private_netns();
+  if (!error.empty()) error += "; these tests need root or CAP_SYS_ADMIN";
+  return error;
 }
 
 // The outcome of enter_private_netns() for this process; set once by the test main().
@@ -57,28 +38,6 @@ inline std::string& netns_error() {
   static std::string error = "the test main() did not try to create a namespace";
   return error;
 }
-
-// A firewall rule inserted for the life of the object, so tests that share one namespace (the
-// binary run by hand rather than one test per process by ctest) do not see each other's rules.
-// binary is "iptables" or "ip6tables"; rule is e.g. "INPUT -p tcp --dport 80 -j DROP".
-class FirewallRule {
- public:
-  FirewallRule(std::string binary, std::string rule)
-      : binary_(std::move(binary)), rule_(std::move(rule)) {
-    ok_ = sh(binary_ + " -I " + rule_) == 0;
-  }
-  FirewallRule(const FirewallRule&) = delete;
-  FirewallRule& operator=(const FirewallRule&) = delete;
-  ~FirewallRule() {
-    if (ok_) sh(binary_ + " -D " + rule_);
-  }
-  bool ok() const { return ok_; }
-
- private:
-  std::string binary_;
-  std::string rule_;
-  bool ok_ = false;
-};
 
 // Counts this process's open descriptors.
 inline int open_fd_count() {

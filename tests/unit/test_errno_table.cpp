@@ -1,12 +1,15 @@
-// The one errno table: names, classification and exit codes of SPEC §1.
+// The one errno table: names, classification and exit codes of docs/outcomes.md.
 #include <gtest/gtest.h>
 
 #include <cerrno>
 
+#include "exit_code.hpp"
 #include "nbconnect/outcome.hpp"
 
 namespace nbc {
 namespace {
+
+using cli::exit_code;
 
 struct Row {
   int err;

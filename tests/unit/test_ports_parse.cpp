@@ -1,7 +1,7 @@
 // Port lists as nmap writes them.
 #include <gtest/gtest.h>
 
-#include "nbconnect/engine.hpp"
+#include "nbconnect/scan_targets.hpp"
 
 namespace nbc {
 namespace {

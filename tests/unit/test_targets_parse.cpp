@@ -3,7 +3,7 @@
 
 #include <set>
 
-#include "nbconnect/engine.hpp"
+#include "nbconnect/scan_targets.hpp"
 
 namespace nbc {
 namespace {

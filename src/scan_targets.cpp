@@ -9,7 +9,7 @@
 #include <cstring>
 #include <memory>
 
-#include "nbconnect/engine.hpp"
+#include "nbconnect/scan_targets.hpp"
 
 namespace nbc {
 namespace {

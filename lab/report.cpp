@@ -5,9 +5,9 @@
 #include <map>
 #include <set>
 
-#include "lab.hpp"
+#include "lab/probe.hpp"
 
-namespace nbc::cli::lab {
+namespace nbc::lab {
 namespace {
 
 std::string str(const Record& j, std::string_view key, std::string fallback = {}) {
@@ -48,10 +48,7 @@ std::string step_cell(std::string_view key, const Record& step) {
   const Record& ret = step.value("ret", Record(nullptr));
   if (!ret.is_number()) return "—";
   long r = ret.get<long>();
-  if (r < 0) {
-    std::string name = str(step, "errno", "-1");
-    return name;
-  }
+  if (r < 0) return str(step, "errno", "-1");
   if (key == "so-error") {
     const Record& v = step.value("value", Record(0));
     return v.is_string() ? v.get<std::string>() : "0";
@@ -60,7 +57,6 @@ std::string step_cell(std::string_view key, const Record& step) {
   if (key == "getpeername" && r == 0 && str(step, "peer") == str(step, "local")) {
     return "0 (itself)";
   }
-  if (key == "connect-after-so-error" || key == "connect-again") return std::to_string(r);
   return std::to_string(r);
 }
 
@@ -152,12 +148,13 @@ This is the recipe that nbconnect's library follows. Each rule is read off the t
    method says "connected", yet nobody listens. Compare `getsockname()` with `getpeername()`;
    when equal, report closed (self-connect) and retry with a fresh socket. The tables show ✓ for
    every method because the library makes this check after any method.
-8. **Name the answer by its errno** (SPEC §1): `ECONNREFUSED` → closed; `ETIMEDOUT` or no answer
-   → filtered (no-response); `EHOSTUNREACH`, `ENETUNREACH`, `EACCES`, `EPERM` → filtered;
-   `EAGAIN`, `EADDRNOTAVAIL`, `EMFILE`, `ENFILE`, `ENOBUFS`, `ENOMEM` → a local shortage, retried
-   after a back-off with a fresh socket, never reported as the peer's state (`ports-exhausted`:
-   no source port was left, and `connect()` said `EADDRNOTAVAIL` at once). Linux reports ICMP admin-prohibited
-   (code 13) as `EHOSTUNREACH`, so host-unreach is all a program can say there.
+8. **Name the answer by its errno** (the outcomes of docs/outcomes.md): `ECONNREFUSED` →
+   closed; `ETIMEDOUT` or no answer → filtered (no-response); `EHOSTUNREACH`, `ENETUNREACH`,
+   `EACCES`, `EPERM` → filtered; `EAGAIN`, `EADDRNOTAVAIL`, `EMFILE`, `ENFILE`, `ENOBUFS`,
+   `ENOMEM` → a local shortage, retried after a back-off with a fresh socket, never reported as
+   the peer's state (`ports-exhausted`: no source port was left, and `connect()` said
+   `EADDRNOTAVAIL` at once). Linux reports ICMP admin-prohibited (code 13) as `EHOSTUNREACH`,
+   so host-unreach is all a program can say there.
 )";
 
 }  // namespace
@@ -250,21 +247,17 @@ std::string render_markdown(const std::vector<Record>& records) {
     }
     out += "\n";
 
-    static constexpr std::array<std::string_view, 4> kMethods = {"so-error", "getpeername",
-                                                                 "reconnect", "zero-read"};
-    static constexpr std::array<std::string_view, 4> kBackends = {"epoll", "poll", "select",
-                                                                  "uring"};
     out += "## 3. Which detection method reports the truth\n\n";
     out +=
         "nbconnect's own connect, once per method, waiting with epoll. ✓: the outcome a correct "
         "program reports; ✗: what the method reported instead.\n\n";
     std::vector<std::string> mhead = {"scenario", "truth"};
-    for (auto m : kMethods) mhead.push_back(std::string(m));
+    for (Method m : kMethods) mhead.push_back(std::string(to_string(m)));
     table_head(out, mhead);
     for (const Record* r : ran) {
       std::vector<std::string> row = {"`" + str(*r, "scenario") + "`", truth_text(*r)};
-      for (auto m : kMethods) {
-        const Record* res = method_result(*r, m, "epoll");
+      for (Method m : kMethods) {
+        const Record* res = method_result(*r, to_string(m), "epoll");
         row.push_back(res ? outcome_cell(*res) : "—");
       }
       table_row(out, row);
@@ -274,12 +267,12 @@ std::string render_markdown(const std::vector<Record>& records) {
     out += "## 4. Which poller reports the truth\n\n";
     out += "nbconnect's own connect with the so-error method, once per poller.\n\n";
     std::vector<std::string> bhead = {"scenario", "truth"};
-    for (auto b : kBackends) bhead.push_back(std::string(b));
+    for (Backend b : kBackends) bhead.push_back(std::string(to_string(b)));
     table_head(out, bhead);
     for (const Record* r : ran) {
       std::vector<std::string> row = {"`" + str(*r, "scenario") + "`", truth_text(*r)};
-      for (auto b : kBackends) {
-        const Record* res = method_result(*r, "so-error", b);
+      for (Backend b : kBackends) {
+        const Record* res = method_result(*r, "so-error", to_string(b));
         row.push_back(res ? outcome_cell(*res) : "—");
       }
       table_row(out, row);
@@ -333,4 +326,4 @@ std::string render_markdown(const std::vector<Record>& records) {
   return out;
 }
 
-}  // namespace nbc::cli::lab
+}  // namespace nbc::lab

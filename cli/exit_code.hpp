@@ -1,0 +1,30 @@
+// The exit codes of the nbconnect program (docs/outcomes.md): a CLI convention, not the
+// library's, so it lives here.
+#pragma once
+
+#include "nbconnect/outcome.hpp"
+
+namespace nbc::cli {
+
+inline constexpr int kExitUsage = 64;     // bad usage or input
+inline constexpr int kExitInternal = 70;  // an internal error
+inline constexpr int kExitTimeout = 124;   // wait: the time ran out
+
+// The exit code of `nbconnect HOST PORT` for an outcome.
+inline int exit_code(State state, Reason reason) {
+  switch (state) {
+    case State::open:
+      return 0;
+    case State::closed:
+      return 1;
+    case State::filtered:
+      return reason == Reason::no_response ? 2 : 3;
+    case State::error:
+      return 4;
+    case State::unresolved:
+      return 5;
+  }
+  return kExitInternal;
+}
+
+}  // namespace nbc::cli

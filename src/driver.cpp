@@ -1,0 +1,192 @@
+// The attempt driver (driver.hpp).
+#include "driver.hpp"
+
+#include <algorithm>
+
+namespace nbc::detail {
+
+void Driver::start(const Endpoint& target, const ConnectOptions& options) {
+  cancel();
+  target_ = &target;
+  options_ = &options;
+  sockets_ = 0;
+  local_retries_ = 0;
+  self_retries_ = 0;
+  in_start_ = true;
+  begin(Clock::now());
+  in_start_ = false;
+}
+
+void Driver::begin(Clock::time_point now) {
+  stage_ = Stage::starting;
+  pending_streak_ = 0;
+  Attempt& attempt = attempt_.emplace(*target_, *options_);
+  ++sockets_;
+  if (reactor_.completes_connects()) {
+    // The reactor connects by itself (IORING_OP_CONNECT): its completion is the answer, and its
+    // linked timeout is the deadline.
+    if (attempt.start_async(now) == Step::done) return attempt_done(now);
+    if (int r = reactor_.submit_connect(attempt.fd(), *target_, options_->timeout, *this); r < 0) {
+      attempt.on_refused(-r, Clock::now());
+      return attempt_done(Clock::now());
+    }
+    stage_ = Stage::submitted;
+    return;
+  }
+  Step step = attempt.start(now);
+  if (step == Step::wait_writable && options_->eager_check && target_->is_loopback()) {
+    // On loopback the kernel has usually answered within connect() itself: asking now saves
+    // watching the socket at all.
+    step = attempt.on_ready(Clock::now());
+  }
+  if (step == Step::done) return attempt_done(Clock::now());
+  if (int r = reactor_.watch(attempt.fd(), io::writable, *this); r < 0) {
+    attempt.on_refused(-r, Clock::now());
+    return attempt_done(Clock::now());
+  }
+  stage_ = Stage::watching;
+  reactor_.arm(*this, attempt.deadline());
+}
+
+void Driver::on_io(std::uint32_t /*events*/) {
+  if (stage_ != Stage::watching) return;
+  Clock::time_point now = Clock::now();
+  if (attempt_->on_ready(now) == Step::done) return attempt_done(now);
+  // Ready, yet still pending: typically an ICMP error that arrived while a system call held the
+  // socket and was kept as a soft error, which only SO_ERROR reports. The kernel retransmits the
+  // SYN later and then fails the socket for good. Watching again at once would spin (readiness
+  // is level-triggered) and keep the socket locked, so pause, a little longer each time.
+  reactor_.unwatch(attempt_->fd(), false);
+  auto pause = std::min<Clock::duration>(
+      std::chrono::milliseconds(1) * (1 << std::min(pending_streak_++, 6)),
+      attempt_->deadline() - now);
+  stage_ = Stage::pausing;
+  reactor_.arm(*this, now + pause);
+}
+
+void Driver::on_timer() {
+  Clock::time_point now = Clock::now();
+  switch (stage_) {
+    case Stage::watching:
+      attempt_->on_deadline(now);
+      return attempt_done(now);
+    case Stage::pausing:
+      if (now >= attempt_->deadline()) {
+        attempt_->on_deadline(now);
+        stage_ = Stage::starting;  // not watched any more
+        return attempt_done(now);
+      }
+      if (int r = reactor_.watch(attempt_->fd(), io::writable, *this); r < 0) {
+        attempt_->on_refused(-r, now);
+        stage_ = Stage::starting;
+        return attempt_done(now);
+      }
+      stage_ = Stage::watching;
+      reactor_.arm(*this, attempt_->deadline());
+      return;
+    case Stage::backing_off:
+      return begin(now);
+    case Stage::delivering:
+      return deliver();
+    default:
+      return;
+  }
+}
+
+void Driver::on_connect(int result) {
+  if (stage_ != Stage::submitted) return;
+  Clock::time_point now = Clock::now();
+  attempt_->on_connect_result(result, now);
+  stage_ = Stage::starting;
+  attempt_done(now);
+}
+
+// The attempt has its outcome: stop watching (before take() may close the socket), then retry
+// or deliver.
+void Driver::attempt_done(Clock::time_point now) {
+  if (stage_ == Stage::watching) {
+    reactor_.unwatch(attempt_->fd(), !attempt_->hands_over_socket());
+  }
+  reactor_.disarm(*this);
+  Outcome outcome = attempt_->take();
+  attempt_.reset();
+  Trace trace(&options_->trace);
+  if (outcome.reason == Reason::local_resources && local_retries_ < options_->local_error_retries) {
+    // A local shortage is not the peer's answer: back off, then try with a fresh socket.
+    auto backoff = std::min<std::chrono::nanoseconds>(
+        options_->local_error_backoff * (1 << std::min(local_retries_, 20)),
+        options_->local_error_backoff_max);
+    ++local_retries_;
+    trace.note("local error {}: retrying with a fresh socket in {:.3f} ms",
+               errno_name(outcome.error), to_ms(backoff));
+    listener_.on_retry(*this, outcome);
+    outcome.attempts = sockets_;
+    result_ = std::move(outcome);  // stands if the attempt is expired while it backs off
+    stage_ = Stage::backing_off;
+    reactor_.arm(*this, now + backoff);
+    return;
+  }
+  if (outcome.reason == Reason::self_connect && self_retries_ < options_->self_connect_retries) {
+    ++self_retries_;
+    trace.note("self-connect: retrying with a fresh socket");
+    listener_.on_retry(*this, outcome);
+    return begin(now);
+  }
+  outcome.attempts = sockets_;
+  result_ = std::move(outcome);
+  if (in_start_) {
+    // Never call back from inside start(): the caller may not be ready for it (libuv delivers an
+    // immediate ECONNREFUSED the same way, as a completion on the next turn).
+    stage_ = Stage::delivering;
+    reactor_.arm(*this, now);
+    return;
+  }
+  deliver();
+}
+
+void Driver::deliver() {
+  stage_ = Stage::idle;
+  Outcome outcome = std::move(result_);
+  result_ = Outcome{};
+  listener_.on_attempt_done(*this, outcome);  // may destroy this driver: nothing after it
+}
+
+void Driver::expire() {
+  switch (stage_) {
+    case Stage::idle:
+      return;
+    case Stage::backing_off:
+    case Stage::delivering:
+      reactor_.disarm(*this);
+      return deliver();
+    case Stage::submitted:
+      reactor_.cancel_connect(attempt_->fd());
+      stage_ = Stage::starting;
+      break;
+    default:
+      break;
+  }
+  Clock::time_point now = Clock::now();
+  attempt_->on_deadline(now);
+  in_start_ = false;
+  attempt_done(now);  // no-response is never retried by the driver: this delivers it
+}
+
+void Driver::cancel() {
+  switch (stage_) {
+    case Stage::watching:
+      reactor_.unwatch(attempt_->fd(), true);
+      break;
+    case Stage::submitted:
+      reactor_.cancel_connect(attempt_->fd());
+      break;
+    default:
+      break;
+  }
+  if (stage_ != Stage::idle) reactor_.disarm(*this);
+  attempt_.reset();  // closes a socket still connecting
+  stage_ = Stage::idle;
+  result_ = Outcome{};
+}
+
+}  // namespace nbc::detail

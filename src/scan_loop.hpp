@@ -1,0 +1,122 @@
+// One loop's share of a scan: draws its probes from the plan's order, starts them through the
+// attempt driver on a Reactor within the window, rate and per-host caps, retries no-response,
+// and hands each final outcome to the callback. Engine runs one per thread; Scanner runs one on
+// the caller's reactor. Only scheduling lives here: every attempt is a Driver's.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "driver.hpp"
+#include "engine_order.hpp"
+#include "limits.hpp"
+#include "nbconnect/engine.hpp"
+
+namespace nbc::detail {
+
+// What the loops of one run share; read-only while they run, but for `stop`.
+struct ScanShared {
+  // Fills everything from the plan and options for `threads` loops (fewer when the plan or the
+  // window is small: see `threads` after the call). Throws std::invalid_argument for a bad shard.
+  ScanShared(const ScanPlan& plan, const EngineOptions& options, const ProbeCallback& callback,
+             unsigned threads);
+
+  const ScanPlan& plan;
+  const EngineOptions& options;
+  const ProbeCallback& callback;
+  ConnectOptions attempt_options;          // what each attempt sees
+  std::vector<std::uint64_t> group_start;  // first probe index of each group
+  std::vector<std::uint32_t> host_base;    // first host id of each group
+  std::uint32_t host_count = 0;
+  std::uint64_t shard_total = 0;
+  ProbeOrder order;
+  unsigned threads = 1;
+  std::size_t window_per_loop = 1;
+  std::size_t per_host_per_loop = 0;
+  double rate_per_loop = 0;
+  std::atomic<bool> stop{false};
+};
+
+class ScanLoop final : private Timer {
+ public:
+  // Loop `index` of shared.threads, on `reactor`. `finished` is called once, from the reactor's
+  // dispatch, after the last probe.
+  ScanLoop(Reactor& reactor, ScanShared& shared, unsigned index, std::function<void()> finished);
+  ~ScanLoop();
+
+  void start();
+  void stop();  // cancels the probes in flight; `finished` is not called
+  bool finished() const { return finished_; }
+  EngineStats stats() const;
+  std::uint64_t done() const { return done_count_.load(std::memory_order_relaxed); }
+  std::uint64_t attempts() const { return attempt_count_.load(std::memory_order_relaxed); }
+
+ private:
+  struct Job {
+    std::uint64_t index = 0;
+    std::uint32_t group = 0;
+    std::uint32_t host = 0;
+    std::uint32_t host_id = 0;  // over all groups, for the per-host cap
+    std::uint16_t port = 0;
+    std::uint8_t runs = 0;  // driver runs (no-response retries)
+    std::uint16_t sockets = 0;
+  };
+  // A probe in flight. It never moves (the reactor holds pointers to its driver).
+  struct Slot final : Driver::Listener {
+    Slot(Reactor& reactor, ScanLoop& loop, std::uint32_t index)
+        : loop(loop), index(index), driver(reactor, *this) {}
+    void on_attempt_done(Driver&, Outcome& outcome) override { loop.on_done(index, outcome); }
+    void on_retry(Driver&, const Outcome& failed) override { loop.on_retry(failed); }
+    ScanLoop& loop;
+    std::uint32_t index;
+    Endpoint target;
+    Job job;
+    Driver driver;
+  };
+
+  void on_timer() override;
+  void pump();
+  void schedule(Clock::time_point when);
+  bool idle() const;
+  bool draw(Job& job);
+  bool host_full(const Job& job) const;
+  bool next_job(Job& job);
+  void launch(const Job& job);
+  void release(std::uint32_t i);
+  void on_done(std::uint32_t i, Outcome& outcome);
+  void on_retry(const Outcome& failed);
+  void finish();
+
+  Reactor& reactor_;
+  ScanShared& shared_;
+  unsigned index_;
+  std::function<void()> on_finished_;
+  Window window_;
+  RateLimiter rate_;
+  std::deque<Slot> slots_;
+  std::vector<std::uint32_t> free_;
+  std::size_t in_flight_ = 0;
+  std::deque<Job> ready_;
+  std::deque<Job> retry_;
+  std::unordered_map<std::uint32_t, std::deque<Job>> parked_;
+  std::size_t parked_count_ = 0;
+  std::vector<std::uint32_t> host_in_flight_;
+  std::uint64_t next_position_ = 0;
+  bool generator_done_ = false;
+  bool started_ = false;
+  bool finished_ = false;
+  Clock::time_point pump_at_ = Clock::time_point::max();  // when the pump timer is armed for
+  Clock::time_point backoff_until_{};
+  int consecutive_local_ = 0;
+  std::uint64_t local_retries_ = 0;
+  std::uint64_t self_connects_ = 0;
+  std::atomic<std::uint64_t> done_count_{0};
+  std::atomic<std::uint64_t> attempt_count_{0};
+};
+
+}  // namespace nbc::detail
