@@ -13,5 +13,10 @@ write_basic_package_version_file(${CMAKE_CURRENT_BINARY_DIR}/nbconnect-config-ve
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/nbconnect-config.cmake
   ${CMAKE_CURRENT_BINARY_DIR}/nbconnect-config-version.cmake
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/nbconnect)
+# The .pc file names every library a static link needs (liburing only when built with it).
+set(NBC_PC_REQUIRES "fmt libcares")
+if(NBC_URING)
+  string(APPEND NBC_PC_REQUIRES " liburing")
+endif()
 configure_file(${CMAKE_CURRENT_LIST_DIR}/nbconnect.pc.in ${CMAKE_CURRENT_BINARY_DIR}/nbconnect.pc @ONLY)
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/nbconnect.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

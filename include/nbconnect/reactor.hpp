@@ -11,7 +11,10 @@
 //   `interest` (level-triggered: again on a later turn if it stays ready; a one-shot loop such as
 //   asio re-arms itself after each delivery), until unwatch(fd). Errors and hang-ups are always
 //   reported, whatever the interest.
-// - The library calls unwatch(fd) before it closes fd, and disarm(t) before a Timer dies.
+// - watch() on a descriptor that is already watched is an error (-EEXIST): the library changes
+//   an interest by unwatch() and watch() again.
+// - The library calls unwatch(fd) before it closes fd, and disarm(t) before a Timer dies (also
+//   from inside that timer's own on_timer()).
 //   Callbacks may call back into the reactor (watch, unwatch, arm, disarm) and may destroy
 //   other handlers: the reactor must not deliver to a handler that was unwatched or disarmed,
 //   even later in the same batch of events.

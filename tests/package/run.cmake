@@ -24,3 +24,10 @@ execute_process(COMMAND ${CMAKE_COMMAND} -E env PKG_CONFIG_PATH=${WORK_DIR}/pref
 if(rc OR NOT out MATCHES "-lnbconnect")
   message(FATAL_ERROR "pkg-config does not describe nbconnect: ${rc} ${out}")
 endif()
+# A static link needs every library the archive uses: the .pc file must name them.
+execute_process(COMMAND ${CMAKE_COMMAND} -E env PKG_CONFIG_PATH=${WORK_DIR}/prefix/lib/pkgconfig
+                pkg-config --static --libs nbconnect RESULT_VARIABLE rc OUTPUT_VARIABLE out)
+if(rc OR NOT out MATCHES "-lcares" OR NOT out MATCHES "-lfmt"
+   OR (URING AND NOT out MATCHES "-luring"))
+  message(FATAL_ERROR "pkg-config --static misses a library: ${rc} ${out}")
+endif()
