@@ -1,4 +1,5 @@
-// nbconnect [check] HOST PORT: one connect, reported as text or JSON, with the exit code of §1.
+// nbconnect [check] HOST PORT: one connect, reported as text or JSON, with the exit code of
+// docs/outcomes.md.
 #include <fmt/format.h>
 
 #include <memory>
@@ -50,7 +51,8 @@ int run_check(const CheckOptions& o) {
     report(outcome, target.host, o.common.json);
     return exit_code(outcome.state, outcome.reason);
   }
-  // A name: resolved with c-ares and dialled with Happy Eyeballs (SPEC §4).
+  // A name: resolved with c-ares and dialled with Happy Eyeballs (docs/architecture.md, the
+  // dialer).
   DialOptions dial_options = to_dial_options(o.common, options, o.dns_servers);
   DialResult result = dial(target, dial_options);
   if (o.common.json) {

@@ -1,3 +1,4 @@
+// The options and helpers every subcommand shares (common.hpp).
 #include "common.hpp"
 
 #include <fmt/format.h>

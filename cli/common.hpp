@@ -18,7 +18,7 @@ struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// The options that check, scan, wait and ping share (SPEC §2).
+// The options that check, scan, wait and ping share (docs/outcomes.md, the command line).
 struct CommonOptions {
   std::string timeout;
   bool ipv4 = false;

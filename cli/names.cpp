@@ -1,3 +1,4 @@
+// Host names on the command line (names.hpp).
 #include "names.hpp"
 
 #include "output.hpp"

@@ -1,3 +1,4 @@
+// Outcomes as text lines, JSON records and CSV rows (output.hpp).
 #include "output.hpp"
 
 #include <fmt/format.h>

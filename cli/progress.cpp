@@ -1,3 +1,4 @@
+// The scan progress line (progress.hpp).
 #include "progress.hpp"
 
 #include <unistd.h>

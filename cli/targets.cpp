@@ -1,3 +1,4 @@
+// Scan targets from words and -iL files into the engine's plan (targets.hpp).
 #include "targets.hpp"
 
 #include <cerrno>

@@ -1,3 +1,4 @@
+// The probes' order (engine_order.hpp): a keyed Feistel permutation, walked lazily.
 #include "engine_order.hpp"
 
 namespace nbc::detail {

@@ -1,4 +1,4 @@
-// The one table of errno names and their classification (SPEC §1), in the style of libuv's
+// The one table of errno names and their classification (docs/outcomes.md), in the style of libuv's
 // UV_ERRNO_MAP: name, state, reason. Errnos not listed are classified as error/<name in lower
 // case>.
 #pragma once

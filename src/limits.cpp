@@ -1,3 +1,4 @@
+// The engine's budgets (limits.hpp): descriptor limits, the rate limiter.
 #include "limits.hpp"
 
 #include <sys/resource.h>

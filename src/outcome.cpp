@@ -1,3 +1,4 @@
+// Outcome names, the errno classification from errno_table.hpp, and std::error_code interop.
 #include "nbconnect/outcome.hpp"
 
 #include <string.h>

@@ -1,3 +1,4 @@
+// The c-ares channel driven by the caller's loop (resolver.hpp).
 #include "resolver.hpp"
 
 #include <ares.h>

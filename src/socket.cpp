@@ -1,3 +1,4 @@
+// Socket: the owning descriptor handle.
 #include "nbconnect/socket.hpp"
 
 #include <unistd.h>

@@ -1,3 +1,4 @@
+// The live system-call table (sys.hpp): the real calls unless a test swapped one.
 #include "sys.hpp"
 
 #include <unistd.h>

@@ -34,8 +34,6 @@ class Trace {
     if (tracer_) (*tracer_)(fmt::format(format, std::forward<Args>(args)...));
   }
 
-  const Tracer* tracer() const { return tracer_; }
-
  private:
   const Tracer* tracer_;
 };

@@ -25,8 +25,8 @@ inline std::uint16_t closed_port() {
   return probe.port();
 }
 
-// Asserts the SPEC's rule for bad input: exit 64, nothing on stdout, exactly one line on stderr
-// that names the bad word.
+// Asserts the rule for bad input (docs/outcomes.md): exit 64, nothing on stdout, exactly one line
+// on stderr that names the bad word.
 inline void expect_usage_error(const RunResult& r, const std::string& bad_word) {
   EXPECT_EQ(r.exit_code, 64) << r.err;
   EXPECT_EQ(r.out, "");

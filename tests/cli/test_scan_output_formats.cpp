@@ -1,5 +1,6 @@
-// Every output format parses back to the same results: JSON records with the SPEC's fields, CSV
-// with a header, and the text table with its summary line; --open keeps only open ports.
+// Every output format parses back to the same results: JSON records with the documented fields
+// (docs/outcomes.md), CSV with a header, and the text table with its summary line; --open keeps
+// only open ports.
 #include <regex>
 #include <sstream>
 
