@@ -45,6 +45,25 @@ TEST_P(ConnectLocalErrors, PersistentEmfileIsLocalResourcesError) {
   EXPECT_EQ(o.attempts, 1 + opts.local_error_retries);
 }
 
+// Whatever the entry point, local_error_retries is what decides how many sockets are tried: a
+// value that is neither ConnectOptions' default (3) nor EngineOptions' (8).
+TEST_P(ConnectLocalErrors, LocalErrorRetriesOptionIsHonoured) {
+  Listener listener("127.0.0.1");
+  Seam seam;
+  detail::sys().socket = failing_socket;
+  g_injected_errno = EMFILE;
+  for (int retries : {0, 1}) {
+    g_failures_left = 1000;
+    ConnectOptions opts = options();
+    opts.local_error_retries = retries;
+    Outcome o = connect(ep("127.0.0.1", listener.port()), opts);
+    EXPECT_EQ(o.state, State::error) << "local_error_retries=" << retries;
+    EXPECT_EQ(o.reason, Reason::local_resources) << "local_error_retries=" << retries;
+    EXPECT_EQ(o.error, EMFILE) << "local_error_retries=" << retries;
+    EXPECT_EQ(o.attempts, 1 + retries) << "local_error_retries=" << retries;
+  }
+}
+
 TEST_P(ConnectLocalErrors, TcpEagainFromConnectIsLocalNotInProgress) {
   if (completion_connect()) GTEST_SKIP() << kNoConnectCall;
   Listener listener("127.0.0.1");
