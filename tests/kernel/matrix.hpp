@@ -4,6 +4,7 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 
 #include <chrono>
 #include <string>
@@ -161,6 +162,32 @@ inline Outcome connect_through(EntryPoint entry, const Endpoint& target,
     }
   }
   return {};
+}
+
+// CPU (user + system, every thread of the process) and wall time spent in a call.
+struct Cost {
+  std::chrono::microseconds cpu{0};
+  std::chrono::microseconds wall{0};
+};
+
+template <typename F>
+Cost measure_cost(F&& f) {
+  auto cpu_now = [] {
+    rusage r{};
+    getrusage(RUSAGE_SELF, &r);
+    auto us = [](const timeval& t) {
+      return std::chrono::seconds(t.tv_sec) + std::chrono::microseconds(t.tv_usec);
+    };
+    return std::chrono::duration_cast<std::chrono::microseconds>(us(r.ru_utime) + us(r.ru_stime));
+  };
+  auto cpu0 = cpu_now();
+  auto wall0 = std::chrono::steady_clock::now();
+  f();
+  Cost c;
+  c.wall = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                                 wall0);
+  c.cpu = cpu_now() - cpu0;
+  return c;
 }
 
 class ConnectMatrix : public testing::TestWithParam<Param> {
