@@ -1,4 +1,5 @@
-// Signals during the wait (an EINTR storm) and an EINTR from connect() itself change no outcome.
+// Signals during the wait (an EINTR storm) and an EINTR from connect() itself change no outcome,
+// on every entry point: the seam sits under the attempt driver that all of them run.
 #include <signal.h>
 #include <sys/time.h>
 
@@ -88,17 +89,20 @@ class ScopedConnectSeam {
 };
 
 TEST_P(ConnectEintr, EintrFromConnectMeansStillConnecting) {
+  if (completion_connect()) GTEST_SKIP() << kNoConnectCall;
   Listener listener("127.0.0.1");
   ScopedConnectSeam seam;
   g_connect_calls = 0;
   Outcome o = connect(ep("127.0.0.1", listener.port()), options());
   EXPECT_EQ(o.state, State::open);
   EXPECT_EQ(o.attempts, 1);
-  // Only the reconnect method calls connect() a second time, and only after writability.
+  // Only the reconnect method calls connect() a second time: after writability, or (the
+  // engine's eager check) at once, when the loopback handshake is already done.
   EXPECT_EQ(g_connect_calls.load(), method() == Method::reconnect ? 2 : 1);
 }
 
 TEST_P(ConnectEintr, EintrFromConnectThenRefusal) {
+  if (completion_connect()) GTEST_SKIP() << kNoConnectCall;
   std::uint16_t port;
   {
     Listener probe("127.0.0.1");
