@@ -119,31 +119,27 @@ Step Attempt::start_async(Clock::time_point now) {
   return Step::wait_writable;
 }
 
-void Attempt::on_connect_result(int res, Clock::time_point now) {
-  if (done_) return;
+Step Attempt::on_connect_result(int res, Clock::time_point now) {
+  if (done_) return Step::done;
   int fd = socket_.get();
   trace_.call(res < 0 ? -1 : 0, res < 0 ? -res : 0, "IORING_OP_CONNECT({}, {})", fd,
               target_.to_string());
   if (res == -ECANCELED) {
     on_deadline(now);
-    return;
+    return Step::done;
   }
   if (res < 0) {
     finish(-res, Phase::completion, now);
-    return;
+    return Step::done;
   }
-  // Whoever takes the socket gets it non-blocking, as from the readiness path.
+  // Whoever takes the socket gets it non-blocking, as from the readiness path; so does a wait.
   int flags = ::fcntl(fd, F_GETFL);
   if (flags >= 0) ::fcntl(fd, F_SETFL, flags | O_NONBLOCK);
   // A completion of 0 is not proof enough: an ICMP error that closed the socket can complete the
-  // request with 0 (seen on 6.18). The detection method has the last word, as after readiness.
-  Verdict v = detect(options_.method, fd, target_, trace_);
-  if (v.kind == Verdict::failed) {
-    finish(v.error, Phase::completion, now);
-    return;
-  }
-  // connected, or pending (nothing to read yet): the completion said connected.
-  finish_connected(now);
+  // request with 0 (seen on 6.18). The detection method has the last word, as after readiness;
+  // when it cannot tell yet (getpeername and reconnect do not see a soft error), wait for the
+  // socket like any other.
+  return on_ready(now);
 }
 
 Step Attempt::on_ready(Clock::time_point now) {

@@ -38,8 +38,9 @@ class Attempt {
   // when the connect is to be submitted, done after a local failure.
   Step start_async(Clock::time_point now);
   // The submitted connect completed with res: 0 or -errno; -ECANCELED is the deadline (the
-  // linked timeout cancelled it). The result takes the same path as a polled one.
-  void on_connect_result(int res, Clock::time_point now);
+  // linked timeout cancelled it). The result takes the same path as a polled one; wait_writable
+  // when the detection method cannot tell yet.
+  Step on_connect_result(int res, Clock::time_point now);
   // The reactor reported fd() ready: ask the detection method (readiness alone proves nothing).
   Step on_ready(Clock::time_point now);
   // The reactor would not take the socket (-err): select's FD_SETSIZE (ERANGE), no memory, ...

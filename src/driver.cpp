@@ -34,18 +34,25 @@ void Driver::begin(Clock::time_point now) {
     return;
   }
   Step step = attempt.start(now);
-  if (step == Step::wait_writable && options_->eager_check && target_->is_loopback()) {
+  if (step == Step::wait_writable && options_->eager_check && target_->is_loopback() &&
+      options_->method != Method::zero_read) {
     // On loopback the kernel has usually answered within connect() itself: asking now saves
-    // watching the socket at all.
+    // watching the socket at all. Not with zero-read, which cannot say "pending": it would call
+    // every connect still in progress a success.
     step = attempt.on_ready(Clock::now());
   }
   if (step == Step::done) return attempt_done(Clock::now());
-  if (int r = reactor_.watch(attempt.fd(), io::writable, *this); r < 0) {
-    attempt.on_refused(-r, Clock::now());
-    return attempt_done(Clock::now());
+  watch_until_deadline(Clock::now());
+}
+
+// Watches the socket for writability with the timer on the deadline (stage is not watching yet).
+void Driver::watch_until_deadline(Clock::time_point now) {
+  if (int r = reactor_.watch(attempt_->fd(), io::writable, *this); r < 0) {
+    attempt_->on_refused(-r, now);
+    return attempt_done(now);
   }
   stage_ = Stage::watching;
-  reactor_.arm(*this, attempt.deadline());
+  reactor_.arm(*this, attempt_->deadline());
 }
 
 void Driver::on_io(std::uint32_t /*events*/) {
@@ -76,14 +83,8 @@ void Driver::on_timer() {
         stage_ = Stage::starting;  // not watched any more
         return attempt_done(now);
       }
-      if (int r = reactor_.watch(attempt_->fd(), io::writable, *this); r < 0) {
-        attempt_->on_refused(-r, now);
-        stage_ = Stage::starting;
-        return attempt_done(now);
-      }
-      stage_ = Stage::watching;
-      reactor_.arm(*this, attempt_->deadline());
-      return;
+      stage_ = Stage::starting;
+      return watch_until_deadline(now);
     case Stage::backing_off:
       return begin(now);
     case Stage::delivering:
@@ -96,9 +97,11 @@ void Driver::on_timer() {
 void Driver::on_connect(int result) {
   if (stage_ != Stage::submitted) return;
   Clock::time_point now = Clock::now();
-  attempt_->on_connect_result(result, now);
   stage_ = Stage::starting;
-  attempt_done(now);
+  if (attempt_->on_connect_result(result, now) == Step::done) return attempt_done(now);
+  // The completion said 0 but the method cannot confirm it yet: wait for the socket as the
+  // readiness path does (pausing if it keeps saying "pending").
+  watch_until_deadline(now);
 }
 
 // The attempt has its outcome: stop watching (before take() may close the socket), then retry

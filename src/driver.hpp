@@ -63,6 +63,7 @@ class Driver final : private IoHandler, private Timer, private ConnectHandler {
   };
 
   void begin(Clock::time_point now);
+  void watch_until_deadline(Clock::time_point now);
   void attempt_done(Clock::time_point now);
   void deliver();
   void on_io(std::uint32_t events) override;

@@ -59,7 +59,7 @@ struct ConnectOptions {
   int self_connect_retries = 2;  // fresh sockets tried after a self-connect, at once
   // On loopback the kernel has usually answered within connect() itself: read the result at once
   // instead of watching the socket first (saves two system calls per refused probe; the engine
-  // sets it).
+  // sets it). Ignored with zero-read, which cannot tell a connect in progress from a connection.
   bool eager_check = false;
   Tracer trace;  // empty: no tracing
 };
