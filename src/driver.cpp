@@ -124,7 +124,8 @@ void Driver::attempt_done(Clock::time_point now) {
                errno_name(outcome.error), to_ms(backoff));
     listener_.on_retry(*this, outcome);
     outcome.attempts = sockets_;
-    result_ = std::move(outcome);  // stands if the attempt is expired while it backs off
+    // It stands if the attempt is expired while it backs off.
+    result_ = std::make_unique<Outcome>(std::move(outcome));
     stage_ = Stage::backing_off;
     reactor_.arm(*this, now + backoff);
     return;
@@ -136,21 +137,26 @@ void Driver::attempt_done(Clock::time_point now) {
     return begin(now);
   }
   outcome.attempts = sockets_;
-  result_ = std::move(outcome);
   if (in_start_) {
     // Never call back from inside start(): the caller may not be ready for it (libuv delivers an
     // immediate ECONNREFUSED the same way, as a completion on the next turn).
+    result_ = std::make_unique<Outcome>(std::move(outcome));
     stage_ = Stage::delivering;
     reactor_.arm(*this, now);
     return;
   }
-  deliver();
+  deliver(outcome);
 }
 
+// The outcome held while backing off or waiting to be delivered (kept out of line: a scan holds
+// a driver per socket in flight, and most never need it).
 void Driver::deliver() {
+  std::unique_ptr<Outcome> held = std::move(result_);
+  deliver(*held);
+}
+
+void Driver::deliver(Outcome& outcome) {
   stage_ = Stage::idle;
-  Outcome outcome = std::move(result_);
-  result_ = Outcome{};
   listener_.on_attempt_done(*this, outcome);  // may destroy this driver: nothing after it
 }
 
@@ -189,7 +195,7 @@ void Driver::cancel() {
   if (stage_ != Stage::idle) reactor_.disarm(*this);
   attempt_.reset();  // closes a socket still connecting
   stage_ = Stage::idle;
-  result_ = Outcome{};
+  result_.reset();
 }
 
 }  // namespace nbc::detail

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 
 #include "attempt.hpp"
@@ -66,6 +67,7 @@ class Driver final : private IoHandler, private Timer, private ConnectHandler {
   void watch_until_deadline(Clock::time_point now);
   void attempt_done(Clock::time_point now);
   void deliver();
+  void deliver(Outcome& outcome);
   void on_io(std::uint32_t events) override;
   void on_timer() override;
   void on_connect(int result) override;
@@ -81,7 +83,7 @@ class Driver final : private IoHandler, private Timer, private ConnectHandler {
   int local_retries_ = 0;
   int self_retries_ = 0;
   int pending_streak_ = 0;
-  Outcome result_;
+  std::unique_ptr<Outcome> result_;
 };
 
 }  // namespace nbc::detail
