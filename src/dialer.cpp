@@ -56,16 +56,25 @@ Dialer::~Dialer() {
   impl_->dials.clear();
 }
 
+namespace {
+
+// A literal is dialled as it is; a name is resolved first.
+void start(detail::Dial& d, const HostPort& target) {
+  if (target.literal) {
+    d.start_with_addresses({*target.literal}, target.port);
+  } else {
+    d.start_with_name(target.host, target.port);
+  }
+}
+
+}  // namespace
+
 Dialer::Id Dialer::dial(const HostPort& target, const DialOptions& options, DialCallback done) {
   auto [id, d] =
       impl_->make(options, detail::Dial::Mode::dial, [done = std::move(done)](detail::Dial& dial) {
         if (done) done(dial.take_result());
       });
-  if (target.literal) {
-    d->start_with_addresses({*target.literal}, target.port);
-  } else {
-    d->start_with_name(target.host, target.port);
-  }
+  start(*d, target);
   return id;
 }
 
@@ -85,11 +94,7 @@ Dialer::Id Dialer::resolve(const HostPort& target, const DialOptions& options,
                              [done = std::move(done)](detail::Dial& dial) {
                                if (done) done(dial.take_resolution());
                              });
-  if (target.literal) {
-    d->start_with_addresses({*target.literal}, target.port);
-  } else {
-    d->start_with_name(target.host, target.port);
-  }
+  start(*d, target);
   return id;
 }
 

@@ -49,6 +49,17 @@ struct EventLoop::Impl {
     return watches[static_cast<std::size_t>(fd)];
   }
 
+  // The free watch entry for fd, under a new generation, with the poller made. 0 or -errno.
+  int claim(int fd, Watch*& out) {
+    if (fd < 0) return -EBADF;
+    if (int r = ensure_poller(); r < 0) return r;
+    Watch& w = slot(fd);
+    if (w.io || w.connect) return -EEXIST;
+    ++w.generation;
+    out = &w;
+    return 0;
+  }
+
   static std::uint64_t token(int fd, std::uint32_t generation) {
     // The top bit stays clear: the io_uring poller marks its connects with it.
     return (std::uint64_t{generation & 0x7fffffffu} << 32) | static_cast<std::uint32_t>(fd);
@@ -119,13 +130,10 @@ int EventLoop::open() {
 
 int EventLoop::watch(int fd, std::uint32_t interest, IoHandler& handler) {
   Impl& im = *impl_;
-  if (fd < 0) return -EBADF;
-  if (int r = im.ensure_poller(); r < 0) return r;
-  Impl::Watch& w = im.slot(fd);
-  if (w.io || w.connect) return -EEXIST;
-  ++w.generation;
-  if (int r = im.poller->add(fd, interest, Impl::token(fd, w.generation)); r < 0) return r;
-  w.io = &handler;
+  Impl::Watch* w = nullptr;
+  if (int r = im.claim(fd, w); r < 0) return r;
+  if (int r = im.poller->add(fd, interest, Impl::token(fd, w->generation)); r < 0) return r;
+  w->io = &handler;
   ++im.watched;
   return 0;
 }
@@ -160,15 +168,12 @@ bool EventLoop::completes_connects() const {
 int EventLoop::submit_connect(int fd, const Endpoint& target, std::chrono::nanoseconds timeout,
                               ConnectHandler& handler) {
   Impl& im = *impl_;
-  if (fd < 0) return -EBADF;
-  if (int r = im.ensure_poller(); r < 0) return r;
-  Impl::Watch& w = im.slot(fd);
-  if (w.io || w.connect) return -EEXIST;
-  ++w.generation;
-  if (int r = im.poller->connect(fd, target, timeout, Impl::token(fd, w.generation)); r < 0) {
+  Impl::Watch* w = nullptr;
+  if (int r = im.claim(fd, w); r < 0) return r;
+  if (int r = im.poller->connect(fd, target, timeout, Impl::token(fd, w->generation)); r < 0) {
     return r;
   }
-  w.connect = &handler;
+  w->connect = &handler;
   ++im.watched;
   return 0;
 }
