@@ -1,10 +1,12 @@
 # The two commands of the README: `make run` and `make test`. Each does all of its set-up.
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: all deps build build-asan run test test-fast test-asan format format-check bench docs docs-behaviour clean
+.PHONY: all deps build build-asan build-fuzz run test test-fast test-asan test-fuzz fuzz format format-check bench docs docs-behaviour clean
 
 all: build
 
@@ -17,6 +19,11 @@ $(BUILD)/CMakeCache.txt: | deps
 $(ASAN_BUILD)/CMakeCache.txt: | deps
 	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DNBC_SANITIZE=ON -DNBC_BENCH=OFF
 
+# libFuzzer needs clang; clang 14 cannot compile libstdc++ 12's <expected>, clang 19 can.
+$(FUZZ_BUILD)/CMakeCache.txt: | deps
+	CC=clang-19 CXX=clang++-19 cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DNBC_FUZZ=ON -DNBC_TESTS=OFF -DNBC_BENCH=OFF -DNBC_INSTALL=OFF
+
 build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
 
@@ -27,8 +34,12 @@ build-asan: deps $(ASAN_BUILD)/CMakeCache.txt
 run: build
 	./scripts/run.sh $(BUILD)/nbconnect
 
-# The whole suite, once in the normal build and once under ASan+UBSan.
-test: test-fast test-asan
+build-fuzz: deps $(FUZZ_BUILD)/CMakeCache.txt
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_all
+
+# The whole suite, once in the normal build (which replays every fuzz corpus) and once under
+# ASan+UBSan, then every libFuzzer target for 10 s.
+test: test-fast test-asan test-fuzz
 
 test-fast: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
@@ -38,6 +49,18 @@ test-asan: build-asan
 	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	  ctest --output-on-failure -j $(JOBS)
 
+# Each libFuzzer target for 10 s from its committed corpus; new inputs stay in the build directory.
+test-fuzz:
+	@if command -v clang++-19 >/dev/null; then \
+	  $(MAKE) --no-print-directory build-fuzz && ./scripts/fuzz.sh $(FUZZ_BUILD) 10; \
+	else \
+	  echo "test-fuzz: skipped: clang++-19 is not installed (scripts/deps.sh installs it as root)"; \
+	fi
+
+# Each target for FUZZ_SECONDS (default 60); inputs that add coverage join fuzz/corpus/<target>/.
+fuzz: build-fuzz
+	./scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) --merge
+
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp' '*.c' '*.h')
 
@@ -45,7 +68,7 @@ format-check:
 	clang-format --dry-run --Werror $$(git ls-files '*.cpp' '*.hpp' '*.c' '*.h')
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
 
 # docs/behaviour-linux.md is the output of `nbconnect lab` on this machine: the behaviour matrix.
 # It needs the privilege for a network namespace (root, or `unshare -Ur make docs`); a partial

@@ -46,9 +46,16 @@ std::string outcome_text(const Outcome& o) {
   return fmt::format("{} {} ({}) in {}", where, to_string(o.state), why, format_ms(o.rtt));
 }
 
-void print_json_line(const nlohmann::ordered_json& record) {
+std::string json_line(const nlohmann::ordered_json& record) {
+  // Bytes that are not UTF-8 (a target word, a resolver's text) become U+FFFD instead of an
+  // exception: a record is always written, and always valid JSON.
   std::string line = record.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
   line += '\n';
+  return line;
+}
+
+void print_json_line(const nlohmann::ordered_json& record) {
+  std::string line = json_line(record);
   std::fwrite(line.data(), 1, line.size(), stdout);
 }
 

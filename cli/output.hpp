@@ -20,6 +20,9 @@ std::string outcome_text(const Outcome& outcome);
 // "0.081 ms"
 std::string format_ms(std::chrono::nanoseconds d);
 
+// One JSON object and a newline, whatever bytes its strings hold.
+std::string json_line(const nlohmann::ordered_json& record);
+
 // Writes one JSON object and a newline to stdout.
 void print_json_line(const nlohmann::ordered_json& record);
 

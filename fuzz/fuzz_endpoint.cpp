@@ -3,27 +3,18 @@
 // parses to the same value.
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <string>
 #include <string_view>
 
+#include "fuzz_check.hpp"
 #include "nbconnect/endpoint.hpp"
 
 namespace {
 
-void check(bool ok, const char* what, std::string_view input) {
-  if (ok) return;
-  std::fprintf(stderr, "fuzz_endpoint: %s (input of %zu bytes)\n", what, input.size());
-  std::abort();
-}
+using nbc::fuzz::check;
 
 void check_error(const nbc::ParseError& error, std::string_view input) {
-  const std::string& m = error.message;
-  check(!m.empty(), "empty error message", input);
-  check(m.find_first_of(std::string_view("\n\r\0", 3)) == std::string::npos,
-        "error message is not one line", input);
-  check(m.find('\'') != std::string::npos, "error message quotes no word", input);
+  nbc::fuzz::check_message(error.message, input);
   check(input.find(error.word) != std::string_view::npos, "error word is not part of the input",
         input);
 }
