@@ -117,6 +117,7 @@ int run_ping(const PingOptions& o) {
   ConnectOptions connect = to_connect_options(o.common, std::chrono::seconds(1));
   connect.keep_socket = false;
   DialOptions options = to_dial_options(o.common, connect, o.dns_servers);
+  options.deadline = connect.timeout;  // -t bounds the resolution and each probe as a whole
   std::string shown = target.to_string();
   bool json = o.common.json;
 
