@@ -54,6 +54,7 @@ int run_check(const CheckOptions& o) {
   // A name: resolved with c-ares and dialled with Happy Eyeballs (docs/architecture.md, the
   // dialer).
   DialOptions dial_options = to_dial_options(o.common, options, o.dns_servers);
+  dial_options.deadline = options.timeout;  // -t bounds it all: resolution and every address
   DialResult result = dial(target, dial_options);
   if (o.common.json) {
     print_json_line(dial_json(result, target.host));

@@ -1,7 +1,10 @@
 // nbconnect: non-blocking TCP connects done right. Parse errors map to exit codes here only.
 #include <fmt/format.h>
+#include <malloc.h>
+#include <sys/resource.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -31,6 +34,15 @@ int usage_error(const std::string& message) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Under an address-space limit (ulimit -v), glibc's arena per thread (64 MB of address space
+  // each) cannot be made, and a thread left without one maps every allocation on its own: a scan
+  // ran 80x slower. One arena then: the scan threads allocate little, and measured no slower.
+  // A process-wide setting, so the program makes it, never the library.
+  if (rlimit as{}; std::getenv("MALLOC_ARENA_MAX") == nullptr && getrlimit(RLIMIT_AS, &as) == 0 &&
+                   as.rlim_cur != RLIM_INFINITY) {
+    mallopt(M_ARENA_MAX, 1);
+  }
+
   // `nbconnect HOST PORT` is `nbconnect check HOST PORT`.
   std::vector<char*> args(argv, argv + argc);
   static char check_word[] = "check";

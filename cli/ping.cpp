@@ -117,6 +117,7 @@ int run_ping(const PingOptions& o) {
   ConnectOptions connect = to_connect_options(o.common, std::chrono::seconds(1));
   connect.keep_socket = false;
   DialOptions options = to_dial_options(o.common, connect, o.dns_servers);
+  options.deadline = connect.timeout;  // -t bounds the resolution and each probe as a whole
   std::string shown = target.to_string();
   bool json = o.common.json;
 
@@ -159,7 +160,7 @@ int run_ping(const PingOptions& o) {
   }
 
   std::size_t sent = 0;
-  std::vector<double> rtts;
+  RttRecorder rtts;  // constant memory however long ping runs
   auto next = Clock::now();
   for (long seq = 1; count == 0 || seq <= count; ++seq) {
     if (seq > 1 && !pause_until(dialer, next)) break;
@@ -177,7 +178,7 @@ int run_ping(const PingOptions& o) {
     }
     ++sent;
     const Outcome& out = result.outcome;
-    if (out.is_open()) rtts.push_back(rounded_ms(out.rtt));
+    if (out.is_open()) rtts.add(rounded_ms(out.rtt));
     if (json) {
       nlohmann::ordered_json j;
       j["type"] = "probe";
@@ -194,7 +195,7 @@ int run_ping(const PingOptions& o) {
     }
     std::fflush(stdout);
   }
-  PingStats stats = compute_ping_stats(sent, rtts);
+  PingStats stats = ping_stats(sent, rtts);
   print_summary(shown, stats, Clock::now() - started, json);
   return stats.connected > 0 ? 0 : 1;
 }

@@ -11,6 +11,8 @@ namespace nbc::detail {
 namespace {
 
 constexpr Clock::time_point kNever = Clock::time_point::max();
+// Addresses not tried that a failure's detail names one by one.
+constexpr std::size_t kNamedUntried = 8;
 
 // How well an outcome speaks for a dial where every address failed: a peer that answered
 // (closed) says most, silence (filtered) less, a local error least.
@@ -59,6 +61,10 @@ void Dial::set_deadline() {
 
 bool Dial::has_queued() const {
   return !fixed_.empty() || !v6_.queue.empty() || !v4_.queue.empty();
+}
+
+bool Dial::may_start() const {
+  return has_queued() && (options_.max_addresses == 0 || slots_.size() < options_.max_addresses);
 }
 
 void Dial::start_with_addresses(std::vector<Endpoint> addresses, std::uint16_t port) {
@@ -129,7 +135,7 @@ void Dial::rearm(Clock::time_point now) {
     return;
   }
   Clock::time_point t = deadline_;
-  if (can_connect_ && has_queued() && mode_ == Mode::dial) t = std::min(t, next_start_);
+  if (can_connect_ && may_start() && mode_ == Mode::dial) t = std::min(t, next_start_);
   if (!can_connect_) t = std::min(t, resolution_delay_until_);
   if (resolver_ && (v4_.pending || v6_.pending)) {
     if (auto left = resolver_->next_timeout()) {
@@ -363,10 +369,23 @@ void Dial::fail_all(Clock::time_point now) {
         detail += brief(slots_[i]->outcome);
       }
       if (has_queued()) {
-        detail += "; not tried before the deadline:";
-        for (const Endpoint& ep : fixed_) detail += " " + ep.to_string();
-        for (const Endpoint& ep : v6_.queue) detail += " " + ep.to_string();
-        for (const Endpoint& ep : v4_.queue) detail += " " + ep.to_string();
+        bool capped = !may_start();
+        detail += capped ? fmt::format("; not tried (at most {} addresses per dial):",
+                                       options_.max_addresses)
+                         : std::string("; not tried before the deadline:");
+        // A few are named; hundreds would drown the line.
+        std::size_t named = 0, left = 0;
+        for (const auto* q : {&fixed_, &v6_.queue, &v4_.queue}) {
+          for (const Endpoint& ep : *q) {
+            if (named < kNamedUntried) {
+              detail += " " + ep.to_string();
+              ++named;
+            } else {
+              ++left;
+            }
+          }
+        }
+        if (left) detail += fmt::format(" and {} more", left);
       }
     }
     if (!detail.empty()) {
@@ -414,8 +433,8 @@ void Dial::pump(Clock::time_point now) {
     can_connect_ = true;
   }
   if (mode_ == Mode::resolve) return;
-  // Bounded by the number of addresses: each pass takes one from the queue.
-  while (!finished_ && can_connect_ && has_queued() && now >= next_start_) {
+  // Bounded by the number of addresses and max_addresses: each pass takes one from the queue.
+  while (!finished_ && can_connect_ && may_start() && now >= next_start_) {
     slots_.push_back(std::make_unique<Slot>(*this, reactor_));
     Slot& slot = *slots_.back();
     slot.target = pop_next();
@@ -428,7 +447,7 @@ void Dial::pump(Clock::time_point now) {
   bool resolving = v4_.pending || v6_.pending;
   bool busy = false;
   for (const auto& slot : slots_) busy |= slot->driver.active();
-  if (!resolving && !busy && !has_queued()) {
+  if (!resolving && !busy && !may_start()) {
     if (slots_.empty()) return;  // resolution failure was reported already
     fail_all(now);
   }

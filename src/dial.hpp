@@ -65,6 +65,8 @@ class Dial final : private Timer {
   void on_answer(const FamilyAnswer& a);
   bool family_wanted(Family f) const;
   bool has_queued() const;
+  // An address is queued and the dial has not tried max_addresses yet.
+  bool may_start() const;
   Endpoint pop_next();
   void set_deadline();
   void fail_unresolved(Reason reason, std::string detail, Clock::time_point now);

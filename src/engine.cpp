@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <cstring>
 #include <exception>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <system_error>
@@ -18,6 +19,77 @@
 namespace nbc {
 
 using detail::Clock;
+
+namespace {
+
+// The engine's threads, started before anything else and parked until run() hands them their
+// work. A thread may fail to start -- its stack is mapped at creation, so a small address-space
+// limit (ulimit -v) refuses it -- and the scan is then planned for the threads that did start
+// instead of aborting in std::thread's destructor. When none starts, the error says why.
+class Workers {
+ public:
+  explicit Workers(unsigned wanted) {
+    threads_.reserve(wanted);
+    for (unsigned t = 0; t < wanted; ++t) {
+      try {
+        threads_.emplace_back([this, t] { park(t); });
+      } catch (const std::system_error& e) {
+        error_ = e.code();
+        break;
+      }
+    }
+    if (threads_.empty()) {
+      throw std::system_error(error_,
+                              "cannot start a thread for the scan (is the address-space "
+                              "limit, ulimit -v, too small?)");
+    }
+  }
+  ~Workers() { join(); }
+  Workers(const Workers&) = delete;
+  Workers& operator=(const Workers&) = delete;
+
+  unsigned size() const { return static_cast<unsigned>(threads_.size()); }
+  // Why fewer threads started than wanted (empty when all did).
+  std::error_code error() const { return error_; }
+  // Lets thread t run body(t), for t < size(), once.
+  void run(std::function<void(unsigned)> body) {
+    std::lock_guard lock(mutex_);
+    body_ = std::move(body);
+    released_ = true;
+    cv_.notify_all();
+  }
+  // Waits for every thread; threads never given work end without running anything.
+  void join() {
+    {
+      std::lock_guard lock(mutex_);
+      released_ = true;
+      cv_.notify_all();
+    }
+    for (std::thread& t : threads_) {
+      if (t.joinable()) t.join();
+    }
+  }
+
+ private:
+  void park(unsigned t) {
+    std::function<void(unsigned)> body;
+    {
+      std::unique_lock lock(mutex_);
+      cv_.wait(lock, [this] { return released_; });
+      body = body_;
+    }
+    if (body) body(t);
+  }
+
+  std::vector<std::thread> threads_;
+  std::error_code error_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool released_ = false;
+  std::function<void(unsigned)> body_;
+};
+
+}  // namespace
 
 std::uint64_t ScanPlan::size() const {
   std::uint64_t n = 0;
@@ -85,7 +157,9 @@ EngineStats Engine::run(const ScanPlan& plan, const ProbeCallback& callback) {
   auto started = Clock::now();
   EngineOptions options = options_;
   if (!backend_available(options.connect.backend)) options.connect.backend = Backend::epoll;
-  detail::ScanShared shared(plan, options, callback, options.threads);
+  // The threads first: the plan is divided among those that could start.
+  Workers workers(detail::ScanShared(plan, options, callback, options.threads).threads);
+  detail::ScanShared shared(plan, options, callback, workers.size());
   const unsigned threads = shared.threads;
 
   // Every loop has its poller before any loop opens a socket: a loop that filled the descriptor
@@ -115,6 +189,10 @@ EngineStats Engine::run(const ScanPlan& plan, const ProbeCallback& callback) {
         "engine: backend {}{}, {} loop(s), {} socket(s) in flight per loop, {} probe(s)",
         to_string(options.connect.backend), note, threads, shared.window_per_loop,
         shared.shard_total));
+    if (workers.error()) {
+      options.on_info(fmt::format("engine: only {} thread(s) could start: {}", workers.size(),
+                                  workers.error().message()));
+    }
   }
 
   std::vector<std::optional<detail::ScanLoop>> scans(threads);
@@ -136,9 +214,9 @@ EngineStats Engine::run(const ScanPlan& plan, const ProbeCallback& callback) {
     ++finished;
     finished_cv.notify_all();
   };
-  std::vector<std::thread> workers;
-  workers.reserve(threads);
-  for (unsigned t = 0; t < threads; ++t) workers.emplace_back(body, t);
+  workers.run([&](unsigned t) {
+    if (t < threads) body(t);
+  });
 
   auto report = [&] {
     if (!options.on_progress) return;
@@ -162,7 +240,7 @@ EngineStats Engine::run(const ScanPlan& plan, const ProbeCallback& callback) {
       lock.lock();
     }
   }
-  for (std::thread& w : workers) w.join();
+  workers.join();
   for (const std::exception_ptr& e : errors) {
     if (e) std::rethrow_exception(e);
   }

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 
+#include <algorithm>
 #include <mutex>
 
 namespace nbc::detail {
@@ -45,40 +46,85 @@ std::string describe_ares_status(int status) {
   return ares_strerror(status);
 }
 
+namespace {
+
+// The first wait for an answer, in milliseconds. c-ares (1.18) gives each server `timeout` in the
+// first round over the servers and doubles it each further round, so a silent resolver takes
+// servers * timeout * (2^tries - 1) in all. With a deadline, the first wait is cut so that all of
+// it fits: every server gets its tries before the dial gives up, and no c-ares timer outlives the
+// dial. Never below 10 ms, so that a tiny deadline does not flood the servers.
+int first_wait_ms(const DialOptions& o, int servers) {
+  auto ms = std::chrono::ceil<std::chrono::milliseconds>(o.dns_timeout).count();
+  if (o.deadline) {
+    int tries = std::clamp(o.dns_tries, 1, 20);
+    long long rounds = (1LL << tries) - 1;
+    long long budget = std::chrono::floor<std::chrono::milliseconds>(*o.deadline).count();
+    ms = std::min<long long>(ms, std::max<long long>(10, budget / (rounds * std::max(1, servers))));
+  }
+  return static_cast<int>(std::clamp<long long>(ms, 1, 3600 * 1000));
+}
+
+int server_count(ares_channel channel) {
+  ares_addr_port_node* list = nullptr;
+  if (ares_get_servers_ports(channel, &list) != ARES_SUCCESS) return 1;
+  int n = 0;
+  for (ares_addr_port_node* s = list; s; s = s->next) ++n;
+  ares_free_data(list);
+  return n;
+}
+
+}  // namespace
+
 std::expected<std::unique_ptr<Resolver>, std::string> Resolver::create(const DialOptions& o,
                                                                        SocketStateFn on_socket) {
   init_library_once();
   std::unique_ptr<Resolver> r(new Resolver);
   r->on_socket_ = std::move(on_socket);
-  ares_options opts{};
-  int mask = ARES_OPT_SOCK_STATE_CB | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES;
-  opts.sock_state_cb = &Resolver::on_sock_state;
-  opts.sock_state_cb_data = r.get();
-  auto ms = std::chrono::ceil<std::chrono::milliseconds>(o.dns_timeout).count();
-  opts.timeout = static_cast<int>(std::clamp<long long>(ms, 1, 3600 * 1000));
-  opts.tries = std::max(1, o.dns_tries);
-  ares_channel channel = nullptr;
-  int rc = ares_init_options(&channel, &opts, mask);
-  if (rc != ARES_SUCCESS) return std::unexpected(std::string("c-ares: ") + ares_strerror(rc));
-  r->channel_ = channel;
-  // c-ares opens its sockets without close-on-exec: a program that forks and execs while a
-  // lookup runs must not hand them to the child.
-  ares_set_socket_configure_callback(
-      channel,
-      [](ares_socket_t fd, int, void*) -> int {
-        int flags = ::fcntl(fd, F_GETFD);
-        return flags < 0 ? 0 : (::fcntl(fd, F_SETFD, flags | FD_CLOEXEC) < 0 ? -1 : 0);
-      },
-      nullptr);
-  if (!o.dns_servers.empty()) {
-    std::string csv;
-    for (const std::string& s : o.dns_servers) {
-      if (!csv.empty()) csv += ',';
-      csv += s;
+  std::string csv;
+  for (const std::string& s : o.dns_servers) {
+    if (!csv.empty()) csv += ',';
+    csv += s;
+  }
+  // Makes the channel with the given first wait; "" or why not.
+  auto make = [&](int timeout_ms) -> std::string {
+    ares_options opts{};
+    int mask = ARES_OPT_SOCK_STATE_CB | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES;
+    opts.sock_state_cb = &Resolver::on_sock_state;
+    opts.sock_state_cb_data = r.get();
+    opts.timeout = timeout_ms;
+    opts.tries = std::max(1, o.dns_tries);
+    ares_channel channel = nullptr;
+    int rc = ares_init_options(&channel, &opts, mask);
+    if (rc != ARES_SUCCESS) return std::string("c-ares: ") + ares_strerror(rc);
+    r->channel_ = channel;
+    // c-ares opens its sockets without close-on-exec: a program that forks and execs while a
+    // lookup runs must not hand them to the child.
+    ares_set_socket_configure_callback(
+        channel,
+        [](ares_socket_t fd, int, void*) -> int {
+          int flags = ::fcntl(fd, F_GETFD);
+          return flags < 0 ? 0 : (::fcntl(fd, F_SETFD, flags | FD_CLOEXEC) < 0 ? -1 : 0);
+        },
+        nullptr);
+    if (!csv.empty()) {
+      rc = ares_set_servers_ports_csv(channel, csv.c_str());
+      if (rc != ARES_SUCCESS) {
+        return "invalid DNS server list " + quote(csv) + ": " + ares_strerror(rc);
+      }
     }
-    rc = ares_set_servers_ports_csv(channel, csv.c_str());
-    if (rc != ARES_SUCCESS) {
-      return std::unexpected("invalid DNS server list " + quote(csv) + ": " + ares_strerror(rc));
+    return "";
+  };
+  int timeout =
+      first_wait_ms(o, o.dns_servers.empty() ? 1 : static_cast<int>(o.dns_servers.size()));
+  if (std::string error = make(timeout); !error.empty()) return std::unexpected(error);
+  if (o.deadline && o.dns_servers.empty()) {
+    // The servers of /etc/resolv.conf are known only now: with more than one, make the channel
+    // again (nothing was sent yet) with the wait that fits them all.
+    int fitted = first_wait_ms(o, server_count(r->channel_));
+    if (fitted != timeout) {
+      ares_destroy(r->channel_);
+      r->channel_ = nullptr;
+      if (std::string error = make(fitted); !error.empty()) return std::unexpected(error);
     }
   }
   return r;

@@ -29,9 +29,16 @@ struct DialOptions {
   std::chrono::nanoseconds resolution_delay = std::chrono::milliseconds(50);
   // The overall limit, resolution included. Unset: only the per-attempt timeouts bound the dial.
   std::optional<std::chrono::nanoseconds> deadline;
+  // The most addresses one dial tries. A name with hundreds of records would otherwise start an
+  // attempt every attempt_delay for minutes; the addresses past the cap are listed in
+  // DialResult::addresses (and the failure's detail) but not tried. 0: no cap.
+  std::size_t max_addresses = 16;
   // DNS servers as "ADDR", "ADDR:PORT" or "[V6]:PORT". Empty: those of /etc/resolv.conf.
   std::vector<std::string> dns_servers;
   // How long one DNS query waits for its answer, and how often it is sent to each server.
+  // c-ares doubles the wait after each round over the servers; with a deadline, the first wait is
+  // shortened so that every try of every server fits in it (never below 10 ms): the resolver's
+  // own timeouts never outlive the dial.
   std::chrono::nanoseconds dns_timeout = std::chrono::seconds(2);
   int dns_tries = 2;
 };
