@@ -112,19 +112,18 @@ std::string csv_field(std::string_view text) {
 }
 
 constexpr std::string_view kCsvHeader =
-    "target,address,port,family,state,reason,errno,phase,rtt_ms,attempts,canary\n";
+    "target,address,port,family,state,reason,errno,phase,rtt_ms,attempts\n";
 
-// `canary`: the probe was one of the scan's own canaries (a port nobody asked for).
-void append_csv(std::string& out, const Outcome& o, std::string_view target, std::uint16_t port,
-                bool canary = false) {
+void append_csv(std::string& out, const Outcome& o, std::string_view target, std::uint16_t port) {
   std::string_view err = errno_name(o.error);
-  fmt::format_to(std::back_inserter(out), "{},{},{},{},{},{},{},{},{:.3f},{},{}\n",
-                 csv_field(target), o.peer.empty() ? std::string() : csv_field(o.peer.address()),
-                 port, o.peer.empty() ? std::string_view() : to_string(o.peer.family()),
+  fmt::format_to(std::back_inserter(out), "{},{},{},{},{},{},{},{},{:.3f},{}\n", csv_field(target),
+                 o.peer.empty() ? std::string() : csv_field(o.peer.address()), port,
+                 o.peer.empty() ? std::string_view() : to_string(o.peer.family()),
                  to_string(o.state), o.reason_name(), err, to_string(o.phase), to_ms(o.rtt),
-                 o.attempts, canary);
+                 o.attempts);
 }
 
+// `canary`: the probe was one of the scan's own canaries (a port nobody asked for).
 void append_json(std::string& out, const Outcome& o, std::string_view target, std::uint16_t port,
                  bool canary = false) {
   nlohmann::ordered_json j = outcome_json(o, target);
@@ -421,9 +420,11 @@ int run_scan(ScanOptions& o) {
     canaries =
         probe_canaries(targets, rows, engine_options, plan.seed,
                        [&](const Outcome& outcome, const std::string& label, std::uint16_t port) {
+                         // CSV rows keep their fixed columns and hold only the ports
+                         // asked for; a JSON record can carry the flag.
+                         if (format != Format::json) return;
                          if (o.open_only && outcome.state != State::open) return;
-                         if (format == Format::json) append_json(text, outcome, label, port, true);
-                         if (format == Format::csv) append_csv(text, outcome, label, port, true);
+                         append_json(text, outcome, label, port, true);
                        });
     output.flush(text);
     std::fflush(stdout);
