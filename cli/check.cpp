@@ -39,6 +39,8 @@ int run_check(const CheckOptions& o) {
   check_family(target, o.common);
   ConnectOptions options = to_connect_options(o.common, std::chrono::seconds(5));
   options.keep_socket = false;
+  if (target.literal) check_source_family(options, target.literal->family(), target.host);
+  warn_unreliable_method(options);
   if (o.common.verbose) {
     options.trace(fmt::format("backend {}, method {}, timeout {}", to_string(options.backend),
                               to_string(options.method), format_ms(options.timeout)));
@@ -75,6 +77,7 @@ Subcommand setup_check(CLI::App& app) {
   add_common_options(*sub, options->common, "Give up after DUR (default 5s)");
   sub->add_option("target", options->words, "HOST PORT, HOST:PORT or [IPV6]:PORT")->expected(1, 3);
   add_dns_option(*sub, options->dns_servers);
+  refuse_empty_values(*sub);
   return {sub, [options] { return run_check(*options); }};
 }
 

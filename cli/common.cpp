@@ -1,11 +1,16 @@
 // The options and helpers every subcommand shares (common.hpp).
 #include "common.hpp"
 
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <fmt/format.h>
 
 #include <algorithm>
-
+#include <cerrno>
+#include <charconv>
 #include <cstdio>
+#include <cstring>
 
 namespace nbc::cli {
 
@@ -17,7 +22,8 @@ void add_common_options(CLI::App& app, CommonOptions& o, const std::string& time
   app.add_option("--source", o.source, "Bind to this address (and port) before connecting")
       ->type_name("ADDR[:PORT]");
   app.add_option("--method", o.method,
-                 "How the result is read: so-error (default), getpeername, reconnect, zero-read")
+                 "How the result is read: so-error (default), getpeername, reconnect, or "
+                 "zero-read (unreliable: can call a closed or filtered port open; for the lab)")
       ->type_name("METHOD");
   app.add_option("--backend", o.backend, "Poller: epoll (default), poll, select, uring")
       ->type_name("NAME");
@@ -53,7 +59,45 @@ Endpoint parse_source(const std::string& text) {
   return *ep;
 }
 
+// The source must be an address of this machine: binding it once here turns a mistake into one
+// line and exit 64, instead of every probe failing its bind and being retried as a local shortage.
+void check_source_bindable(const Endpoint& source, const std::string& text) {
+  Endpoint address = source;
+  address.set_port(0);  // the address is what is checked; a busy port is the connect's business
+  int fd =
+      ::socket(source.family() == Family::ipv6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return;  // no socket at all: the connects will say why
+  int err = ::bind(fd, address.data(), address.size()) == 0 ? 0 : errno;
+  ::close(fd);
+  if (err != 0) {
+    throw UsageError("--source: cannot bind " + quote(text) + ": " + std::strerror(err) +
+                     " (is it an address of this machine?)");
+  }
+}
+
+Method g_record_method = Method::so_error;
+
 }  // namespace
+
+Method record_method() {
+  return g_record_method;
+}
+
+void warn_unreliable_method(const ConnectOptions& options) {
+  if (options.method != Method::zero_read) return;
+  std::fputs(
+      "nbconnect: warning: --method zero-read is unreliable: read(fd, &c, 0) returns 0 whether or "
+      "not the connect succeeded, so closed and filtered ports can be reported open\n",
+      stderr);
+}
+
+void check_source_family(const ConnectOptions& options, Family target_family,
+                         const std::string& target) {
+  if (!options.source || options.source->family() == target_family) return;
+  throw UsageError("--source " + quote(options.source->address()) + " is " +
+                   std::string(to_string(options.source->family())) + ", but target " +
+                   quote(target) + " is " + std::string(to_string(target_family)));
+}
 
 ConnectOptions to_connect_options(const CommonOptions& o,
                                   std::chrono::nanoseconds default_timeout) {
@@ -65,6 +109,7 @@ ConnectOptions to_connect_options(const CommonOptions& o,
                      ": use so-error, getpeername, reconnect or zero-read");
   }
   c.method = *method;
+  g_record_method = c.method;
   auto backend = parse_backend(o.backend);
   if (!backend) {
     throw UsageError("invalid backend " + quote(o.backend) + ": use epoll, poll, select or uring");
@@ -79,6 +124,7 @@ ConnectOptions to_connect_options(const CommonOptions& o,
         (o.ipv6 && c.source->family() != Family::ipv6)) {
       throw UsageError("source address " + quote(o.source) + " does not match -4/-6");
     }
+    check_source_bindable(*c.source, o.source);
   }
   c.linger_zero = true;  // the CLI's connects are probes
   if (o.verbose) c.trace = stderr_tracer();
@@ -103,6 +149,18 @@ Tracer stderr_tracer() {
   };
 }
 
+void refuse_empty_values(CLI::App& app) {
+  CLI::Validator non_empty(
+      [](std::string& value) {
+        return value.empty() ? std::string("empty value (leave the option out for its default)")
+                             : std::string();
+      },
+      "");
+  for (CLI::Option* option : app.get_options()) {
+    if (option->get_type_size() != 0 && !option->get_positional()) option->check(non_empty);
+  }
+}
+
 // A whole number in [min, max] given to option `name`.
 std::uint64_t number_option(const std::string& name, const std::string& text, std::uint64_t min,
                             std::uint64_t max) {
@@ -120,6 +178,31 @@ std::uint64_t number_option(const std::string& name, const std::string& text, st
     value = value * 10 + static_cast<std::uint64_t>(c - '0');
   }
   if (value < min || value > max) throw bad();
+  return value;
+}
+
+// A decimal number in [min, max] given to option `name`: the grammar of durations (.5 yes, 5. no),
+// so that every number the CLI reads follows one set of rules.
+double decimal_option(const std::string& name, const std::string& text, double min, double max) {
+  auto bad = [&] {
+    return UsageError(fmt::format("{}: invalid number {}: must be a decimal number from {} to {}",
+                                  name, quote(text), min, max));
+  };
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  std::size_t point = text.find('.');
+  std::string_view whole = std::string_view(text).substr(0, point);
+  std::string_view frac =
+      point == std::string::npos ? std::string_view() : std::string_view(text).substr(point + 1);
+  if (text.empty() || text.size() > 40 || !std::all_of(whole.begin(), whole.end(), digit) ||
+      !std::all_of(frac.begin(), frac.end(), digit) || (whole.empty() && frac.empty()) ||
+      (point != std::string::npos && frac.empty())) {
+    throw bad();
+  }
+  double value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || end != text.data() + text.size() || !(value >= min && value <= max)) {
+    throw bad();
+  }
   return value;
 }
 

@@ -54,8 +54,28 @@ void check_family(const HostPort& target, const CommonOptions& options);
 Tracer stderr_tracer();
 
 // The CLI's one number parser: a whole decimal number in [min, max] given to option `name`;
-// anything else is a UsageError naming the option and the word.
+// anything else is a UsageError naming the option, the word and the limits.
 std::uint64_t number_option(const std::string& name, const std::string& text, std::uint64_t min,
                             std::uint64_t max);
+
+// Its twin for numbers with a fraction: DIGITS, DIGITS.DIGITS or .DIGITS, nothing else (no sign,
+// no exponent, no hex, no "5."), in [min, max]; else a UsageError naming option, word and limits.
+double decimal_option(const std::string& name, const std::string& text, double min, double max);
+
+// Makes every option of `app` that takes a value refuse an empty one ("-t ''" is a mistake, not
+// a request for the default). Call after the options are added.
+void refuse_empty_values(CLI::App& app);
+
+// The detection method the JSON records name ("method" on every record); set by
+// to_connect_options.
+Method record_method();
+
+// Prints the warning for an unreliable detection method (zero-read) on stderr; call once the
+// input is known to be good, just before the first connect.
+void warn_unreliable_method(const ConnectOptions& options);
+
+// A source address that cannot serve `target_family` is bad input: throws UsageError naming it.
+void check_source_family(const ConnectOptions& options, Family target_family,
+                         const std::string& target);
 
 }  // namespace nbc::cli

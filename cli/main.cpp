@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common.hpp"
@@ -48,6 +49,11 @@ int main(int argc, char** argv) {
   static char check_word[] = "check";
   if (argc >= 2 && !is_subcommand_name(argv[1]) && !asks_top_level(argv[1])) {
     args.insert(args.begin() + 1, check_word);
+  }
+  // `nbconnect -h scan` asks for scan's help, as `nbconnect scan -h` does.
+  if (argc >= 3 && (std::strcmp(argv[1], "-h") == 0 || std::strcmp(argv[1], "--help") == 0) &&
+      is_subcommand_name(argv[2])) {
+    std::swap(args[1], args[2]);
   }
 
   // `wait TARGET... -- COMMAND ARGS...`: the command is kept out of the parse (wait.cpp).

@@ -1,6 +1,8 @@
 // Outcomes as text lines, JSON records and CSV rows (output.hpp).
 #include "output.hpp"
 
+#include "common.hpp"
+
 #include <fmt/format.h>
 
 #include <cmath>
@@ -30,6 +32,9 @@ nlohmann::ordered_json outcome_json(const Outcome& o, std::string_view target) {
   // Three decimals, like the text, without binary floating-point noise in the output.
   j["rtt_ms"] = std::round(to_ms(o.rtt) * 1000.0) / 1000.0;
   j["attempts"] = o.attempts;
+  // How the answer was read: a reader of the record can see a zero-read result, which is
+  // unreliable (docs/outcomes.md), without knowing the command line.
+  j["method"] = std::string(to_string(record_method()));
   if (!o.detail.empty()) j["detail"] = o.detail;
   return j;
 }

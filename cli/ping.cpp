@@ -116,6 +116,8 @@ int run_ping(const PingOptions& o) {
       o.interval.empty() ? std::chrono::seconds(1) : duration_option("-i", o.interval);
   ConnectOptions connect = to_connect_options(o.common, std::chrono::seconds(1));
   connect.keep_socket = false;
+  if (target.literal) check_source_family(connect, target.literal->family(), target.host);
+  warn_unreliable_method(connect);
   DialOptions options = to_dial_options(o.common, connect, o.dns_servers);
   options.deadline = connect.timeout;  // -t bounds the resolution and each probe as a whole
   std::string shown = target.to_string();
@@ -212,6 +214,7 @@ Subcommand setup_ping(CLI::App& app) {
       ->type_name("DUR");
   sub->add_option("target", options->words, "HOST:PORT or [IPV6]:PORT")->expected(1, 3);
   add_dns_option(*sub, options->dns_servers);
+  refuse_empty_values(*sub);
   return {sub, [options] { return run_ping(*options); }};
 }
 

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <random>
@@ -39,6 +40,7 @@ struct ScanOptions {
   bool open_only = false;
   bool csv = false;
   bool no_progress = false;
+  bool no_canary = false;
 };
 
 void add_scan_options(CLI::App& app, ScanOptions& o) {
@@ -55,7 +57,8 @@ void add_scan_options(CLI::App& app, ScanOptions& o) {
   app.add_option("-c,--concurrency", o.concurrency,
                  "Sockets in flight (default: from the descriptor limit)")
       ->type_name("N");
-  app.add_option("--rate", o.rate, "Attempts per second (default: no limit)")->type_name("N");
+  app.add_option("--rate", o.rate, "Attempts per second, 0.01-1000000000 (default: no limit)")
+      ->type_name("N");
   app.add_option("--per-host", o.per_host, "Attempts in flight per address")->type_name("N");
   app.add_option("--retries", o.retries, "Extra attempts after no response (default 1)")
       ->type_name("N");
@@ -67,33 +70,31 @@ void add_scan_options(CLI::App& app, ScanOptions& o) {
   app.add_flag("--open", o.open_only, "Report only open ports");
   app.add_flag("--csv", o.csv, "CSV on stdout, one row per address and port");
   app.add_flag("--no-progress", o.no_progress, "No progress line on stderr");
+  app.add_flag("--no-canary", o.no_canary,
+               "No canary probes (3 connects to random ports above 1023 of a host open on 90% or "
+               "more of its scanned ports, to catch a middlebox answering for every port)");
 }
 
-double rate_option(const std::string& text) {
-  char* end = nullptr;
-  errno = 0;
-  double value = std::strtod(text.c_str(), &end);
-  if (text.empty() || *end != '\0' || errno != 0 || !std::isfinite(value) || value <= 0 ||
-      value > 1e9 || !std::isdigit(static_cast<unsigned char>(text[0]))) {
-    throw UsageError("--rate: invalid rate " + quote(text) +
-                     ": must be a number of attempts per second > 0");
-  }
-  return value;
-}
+// The range of --rate (README): below it one probe would wait minutes for the next.
+constexpr double kMinRate = 0.01;
+constexpr double kMaxRate = 1e9;
 
 void parse_shard(const std::string& text, ScanPlan& plan) {
   std::size_t slash = text.find('/');
   if (slash == std::string::npos) {
     throw UsageError("--shard: invalid shard " + quote(text) + ": write I/N, e.g. 1/4");
   }
+  constexpr std::uint64_t kMaxShards = 1u << 20;
   std::string count_text = text.substr(slash + 1);
   std::uint64_t count;
   std::uint64_t index;
   try {
-    count = number_option("--shard", count_text, 1, 1u << 20);
+    count = number_option("--shard", count_text, 1, kMaxShards);
     index = number_option("--shard", text.substr(0, slash), 0, count);
   } catch (const UsageError&) {
-    throw UsageError("--shard: invalid shard " + quote(text) + ": write I/N with 1 <= I <= N");
+    throw UsageError(
+        fmt::format("--shard: invalid shard {}: write I/N, decimal numbers with 1 <= I <= N <= {}",
+                    quote(text), kMaxShards));
   }
   // Shards count from 1; 0/N is accepted as N/N, so 0-based numbering gives the same partition.
   plan.shard_count = static_cast<std::uint32_t>(count);
@@ -122,9 +123,12 @@ void append_csv(std::string& out, const Outcome& o, std::string_view target, std
                  o.attempts);
 }
 
-void append_json(std::string& out, const Outcome& o, std::string_view target, std::uint16_t port) {
+// `canary`: the probe was one of the scan's own canaries (a port nobody asked for).
+void append_json(std::string& out, const Outcome& o, std::string_view target, std::uint16_t port,
+                 bool canary = false) {
   nlohmann::ordered_json j = outcome_json(o, target);
   if (o.peer.empty()) j["port"] = port;  // every port is accounted for, resolved or not
+  if (canary) j["canary"] = true;
   out += j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
   out += '\n';
 }
@@ -206,7 +210,8 @@ class Output {
 };
 
 // A host that answers on (nearly) every port is probed on random high ports that are not in the
-// scan; if those answer too, something in the path answers for every port.
+// scan; if those answer too, something in the path answers for every port. These probes are the
+// scan's own: counted and timed in the summary, flagged in the records, off with --no-canary.
 struct CanaryReport {
   std::string label;
   std::string address;
@@ -216,9 +221,19 @@ struct CanaryReport {
   int canaries_open = 0;
 };
 
-std::vector<CanaryReport> probe_canaries(const Targets& targets, const std::vector<Row>& rows,
-                                         const EngineOptions& engine_options, std::uint64_t seed) {
+struct CanaryRun {
   std::vector<CanaryReport> reports;
+  std::uint64_t probes = 0;
+  std::chrono::nanoseconds elapsed{0};
+};
+
+// `record` receives each canary's outcome with the label of its host.
+CanaryRun probe_canaries(
+    const Targets& targets, const std::vector<Row>& rows, const EngineOptions& engine_options,
+    std::uint64_t seed,
+    const std::function<void(const Outcome&, const std::string&, std::uint16_t)>& record) {
+  CanaryRun run;
+  std::vector<CanaryReport>& reports = run.reports;
   ScanPlan plan;
   std::vector<std::pair<std::uint32_t, std::uint32_t>> hosts;  // group, host of each plan group
   std::mt19937_64 random(seed ^ 0x63616e617279ULL);
@@ -254,16 +269,19 @@ std::vector<CanaryReport> probe_canaries(const Targets& targets, const std::vect
     }
     i = j;
   }
-  if (reports.empty()) return reports;
+  if (reports.empty()) return run;
   EngineOptions options = engine_options;
   options.on_progress = nullptr;
   options.on_info = nullptr;
   options.threads = 1;
   Engine engine(options);
-  engine.run(plan, [&](const Probe& probe, Outcome& outcome) {
+  EngineStats stats = engine.run(plan, [&](const Probe& probe, Outcome& outcome) {
     if (outcome.state == State::open) ++reports[probe.group].canaries_open;
+    record(outcome, reports[probe.group].label, probe.port);
   });
-  return reports;
+  run.probes = stats.probes;
+  run.elapsed = stats.elapsed;
+  return run;
 }
 
 std::string host_heading(const std::string& label, const std::string& address) {
@@ -297,10 +315,7 @@ int run_scan(ScanOptions& o) {
   // Every word is checked before anything is resolved or sent.
   TargetRequest request;
   request.words = o.targets;
-  for (const std::string& path : o.input_lists) {
-    auto words = read_target_file(path);
-    request.words.insert(request.words.end(), words.begin(), words.end());
-  }
+  for (const std::string& path : o.input_lists) read_target_file(path, request);
   request.excludes = o.excludes;
   request.ipv4_only = o.common.ipv4;
   request.ipv6_only = o.common.ipv6;
@@ -322,7 +337,7 @@ int run_scan(ScanOptions& o) {
   if (!o.concurrency.empty()) {
     engine_options.concurrency = number_option("--concurrency", o.concurrency, 1, 10000000);
   }
-  if (!o.rate.empty()) engine_options.rate = rate_option(o.rate);
+  if (!o.rate.empty()) engine_options.rate = decimal_option("--rate", o.rate, kMinRate, kMaxRate);
   if (!o.per_host.empty()) {
     engine_options.per_host = number_option("--per-host", o.per_host, 1, 10000000);
   }
@@ -349,6 +364,13 @@ int run_scan(ScanOptions& o) {
 
   Targets targets = build_targets(request);
   plan.groups = targets.groups;
+  for (std::size_t g = 0; g < targets.groups.size(); ++g) {
+    for (std::size_t h = 0; h < targets.groups[g].hosts.size(); ++h) {
+      check_source_family(engine_options.connect, targets.groups[g].hosts[h].family(),
+                          targets.labels[g][h]);
+    }
+  }
+  warn_unreliable_method(engine_options.connect);
 
   ProgressLine progress(!o.no_progress);
   if (o.common.verbose) {
@@ -392,7 +414,21 @@ int run_scan(ScanOptions& o) {
   progress.clear();
   output.flush_all();
   std::vector<Row> rows = output.rows();
-  std::vector<CanaryReport> canaries = probe_canaries(targets, rows, engine_options, plan.seed);
+  CanaryRun canaries;
+  if (!o.no_canary) {
+    std::string text;
+    canaries =
+        probe_canaries(targets, rows, engine_options, plan.seed,
+                       [&](const Outcome& outcome, const std::string& label, std::uint16_t port) {
+                         // CSV rows keep their fixed columns and hold only the ports
+                         // asked for; a JSON record can carry the flag.
+                         if (format != Format::json) return;
+                         if (o.open_only && outcome.state != State::open) return;
+                         append_json(text, outcome, label, port, true);
+                       });
+    output.flush(text);
+    std::fflush(stdout);
+  }
 
   if (format == Format::text) {
     if (o.open_only) {
@@ -400,17 +436,23 @@ int run_scan(ScanOptions& o) {
     }
     print_table(targets, rows);
   }
-  double seconds = std::chrono::duration<double>(stats.elapsed).count();
-  std::size_t hosts_scanned = 0;
-  for (const ScanGroup& g : targets.groups) hosts_scanned += g.hosts.size();
+  double seconds = std::chrono::duration<double>(stats.elapsed + canaries.elapsed).count();
+  std::size_t hosts_scanned = targets.host_count;  // distinct addresses, not group entries
   std::string summary = fmt::format(
       "{} port{} on {} host{} in {:.2f} s: {} open, {} closed, {} filtered, {} error", stats.probes,
       stats.probes == 1 ? "" : "s", hosts_scanned, hosts_scanned == 1 ? "" : "s", seconds,
       output.count(State::open), output.count(State::closed), output.count(State::filtered),
       output.count(State::error));
+  if (canaries.probes > 0) {
+    std::uint64_t open = 0;
+    for (const CanaryReport& c : canaries.reports)
+      open += static_cast<std::uint64_t>(c.canaries_open);
+    summary += fmt::format("; {} canary probe{} ({} open)", canaries.probes,
+                           canaries.probes == 1 ? "" : "s", open);
+  }
   std::FILE* notes = format == Format::text ? stdout : stderr;
   fmt::print(notes, "{}\n", summary);
-  for (const CanaryReport& c : canaries) {
+  for (const CanaryReport& c : canaries.reports) {
     if (c.canaries_open == 0) continue;
     fmt::print(notes,
                "warning: {} answered on {} of {} ports and on {} of {} random canary ports ({}): "
@@ -461,6 +503,7 @@ Subcommand setup_scan(CLI::App& app) {
             ScanOptions options;
             CLI::App parser{"Scan TARGET... on PORTS with many connects at once", "nbconnect scan"};
             add_scan_options(parser, options);
+            refuse_empty_values(parser);
             // CLI11 wants the words in reverse order, without the program name.
             std::reverse(words.begin(), words.end());
             try {

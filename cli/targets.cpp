@@ -1,6 +1,7 @@
 // Scan targets from words and -iL files into the engine's plan (targets.hpp).
 #include "targets.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -80,20 +81,37 @@ void check_spec_family(const TargetSpec& spec, const TargetRequest& request) {
   }
 }
 
+// Parses one target word into `specs`; throws UsageError naming the word.
+void add_spec(const std::string& word, std::vector<TargetSpec>& specs, std::uint64_t& literal_count,
+              const TargetRequest& request) {
+  auto spec = parse_target_spec(word);
+  if (!spec) throw UsageError(spec.error().message);
+  check_spec_family(*spec, request);
+  if (!spec->port && !request.ports) {
+    throw UsageError("missing -p PORTS for target " + quote(word) + " (or write HOST:PORT)");
+  }
+  literal_count += spec->count();
+  if (literal_count > kMaxScanHosts) {
+    throw UsageError("too many addresses at target " + quote(word) + ": at most " +
+                     std::to_string(kMaxScanHosts) + " in one scan");
+  }
+  specs.push_back(std::move(*spec));
+}
+
 std::string address_key(const Endpoint& e) {
   return std::string(reinterpret_cast<const char*>(e.data()), e.size());
 }
 
 }  // namespace
 
-std::vector<std::string> read_target_file(const std::string& path) {
+void read_target_file(const std::string& path, TargetRequest& request) {
   FILE* file = path == "-" ? stdin : std::fopen(path.c_str(), "re");
   if (!file) {
     throw UsageError("cannot read target file " + quote(path) + ": " + std::strerror(errno));
   }
   std::unique_ptr<FILE, int (*)(FILE*)> guard(
       file, path == "-" ? [](FILE*) { return 0; } : [](FILE* f) { return std::fclose(f); });
-  std::vector<std::string> words;
+  request.origins.resize(request.words.size());  // the words before these came from elsewhere
   std::string line;
   std::size_t line_number = 1;
   auto take_line = [&] {
@@ -104,12 +122,31 @@ std::vector<std::string> read_target_file(const std::string& path) {
       while (i < line.size() && std::isspace(static_cast<unsigned char>(line[i]))) ++i;
       std::size_t start = i;
       while (i < line.size() && !std::isspace(static_cast<unsigned char>(line[i]))) ++i;
-      if (i > start) words.push_back(line.substr(start, i - start));
+      if (i > start) {
+        request.words.push_back(line.substr(start, i - start));
+        request.origins.push_back("target file " + shown_path(path) + " line " +
+                                  std::to_string(line_number));
+      }
     }
     line.clear();
   };
+  // Editors on some systems start a UTF-8 file with a byte-order mark: it is not part of a word.
+  constexpr std::string_view kBom = "\xEF\xBB\xBF";
   int c;
+  bool at_start = true;
   while ((c = std::getc(file)) != EOF) {
+    if (at_start) {
+      line.push_back(static_cast<char>(c));
+      if (kBom.starts_with(line)) {
+        if (line.size() == kBom.size()) {
+          line.clear();
+          at_start = false;
+        }
+        continue;
+      }
+      at_start = false;
+      line.pop_back();
+    }
     if (c == '\n') {
       take_line();
       ++line_number;
@@ -129,7 +166,6 @@ std::vector<std::string> read_target_file(const std::string& path) {
     throw UsageError("cannot read target file " + shown_path(path) + ": " + std::strerror(errno));
   }
   take_line();
-  return words;
 }
 
 Targets build_targets(const TargetRequest& request) {
@@ -140,24 +176,21 @@ Targets build_targets(const TargetRequest& request) {
   std::vector<TargetSpec> specs;
   specs.reserve(request.words.size());
   std::uint64_t literal_count = 0;
-  for (const std::string& word : request.words) {
-    auto spec = parse_target_spec(word);
-    if (!spec) throw UsageError(spec.error().message);
-    check_spec_family(*spec, request);
-    if (!spec->port && !request.ports) {
-      throw UsageError("missing -p PORTS for target " + quote(word) + " (or write HOST:PORT)");
+  for (std::size_t i = 0; i < request.words.size(); ++i) {
+    const std::string& word = request.words[i];
+    const std::string origin = i < request.origins.size() ? request.origins[i] : std::string();
+    try {
+      add_spec(word, specs, literal_count, request);
+    } catch (const UsageError& e) {
+      if (origin.empty()) throw;
+      throw UsageError(origin + ": " + e.what());
     }
-    literal_count += spec->count();
-    if (literal_count > kMaxScanHosts) {
-      throw UsageError("too many addresses at target " + quote(word) + ": at most " +
-                       std::to_string(kMaxScanHosts) + " in one scan");
-    }
-    specs.push_back(std::move(*spec));
   }
   std::vector<TargetSpec> excludes;
   for (const std::string& text : request.excludes) {
     for (const std::string& word : split_commas(text)) {
-      auto spec = parse_target_spec(word);
+      // Exclusions are only matched, never enumerated: a block of any size is fine.
+      auto spec = parse_exclude_spec(word);
       if (!spec) throw UsageError("--exclude: " + spec.error().message);
       if (spec->port) throw UsageError("--exclude: " + quote(word) + " must not carry a port");
       excludes.push_back(std::move(*spec));
@@ -181,6 +214,7 @@ Targets build_targets(const TargetRequest& request) {
   // Group 0: the words without a port, on the -p ports; then one group per port of HOST:PORT.
   std::map<std::uint16_t, std::size_t> port_group;
   std::vector<std::unordered_set<std::string>> seen;
+  std::unordered_set<std::string> distinct;  // every address, whatever its group
   auto group_for = [&](const TargetSpec& spec) -> std::size_t {
     if (!spec.port) {
       if (out.groups.empty() || port_group.count(0) == 0) {
@@ -202,8 +236,9 @@ Targets build_targets(const TargetRequest& request) {
   auto add = [&](std::size_t g, const Endpoint& e, const std::string& label) {
     if (excluded(e)) return;
     // The same address twice in a group is scanned once.
-    if (!seen[g].insert(address_key(e)).second) return;
-    if (++out.host_count > kMaxScanHosts) {
+    std::string key = address_key(e);
+    if (!seen[g].insert(key).second) return;
+    if (distinct.insert(std::move(key)).second && ++out.host_count > kMaxScanHosts) {
       throw UsageError("too many addresses at target " + quote(label) + ": at most " +
                        std::to_string(kMaxScanHosts) + " in one scan");
     }
@@ -222,6 +257,24 @@ Targets build_targets(const TargetRequest& request) {
       continue;
     }
     spec.for_each([&](const Endpoint& e) { add(g, e, spec.host); });
+  }
+  // An address given both without a port (on the -p ports) and as HOST:PORT with one of those
+  // ports is probed once, in the -p group: drop it from the HOST:PORT group.
+  if (auto base = port_group.find(0); base != port_group.end()) {
+    const std::vector<std::uint16_t>& ports = out.groups[base->second].ports;
+    for (const auto& [port, g] : port_group) {
+      if (port == 0 || !std::binary_search(ports.begin(), ports.end(), port)) continue;
+      ScanGroup& group = out.groups[g];
+      std::vector<Endpoint> hosts;
+      std::vector<std::string> labels;
+      for (std::size_t h = 0; h < group.hosts.size(); ++h) {
+        if (seen[base->second].count(address_key(group.hosts[h]))) continue;
+        hosts.push_back(group.hosts[h]);
+        labels.push_back(std::move(out.labels[g][h]));
+      }
+      group.hosts = std::move(hosts);
+      out.labels[g] = std::move(labels);
+    }
   }
   return out;
 }

@@ -86,6 +86,10 @@ int run_wait(const WaitOptions& o) {
   common.timeout.clear();  // -t is the overall limit here, not the per-attempt one
   ConnectOptions connect = to_connect_options(common, per_attempt);
   connect.keep_socket = false;
+  for (const Target& t : targets) {
+    if (t.where.literal) check_source_family(connect, t.where.literal->family(), t.shown);
+  }
+  warn_unreliable_method(connect);
   DialOptions options = to_dial_options(o.common, connect, o.dns_servers);
   // A name that does not resolve yet is asked again soon, not after long DNS retries.
   options.dns_timeout = std::min<std::chrono::nanoseconds>(per_attempt, options.dns_timeout);
@@ -176,6 +180,7 @@ Subcommand setup_wait(CLI::App& app) {
   sub->add_option("target", options->words, "HOST:PORT or [IPV6]:PORT, one or more");
   add_dns_option(*sub, options->dns_servers);
   sub->footer("After --, COMMAND [ARG...] is executed (exec) once every target is up.");
+  refuse_empty_values(*sub);
   return {sub, [options] { return run_wait(*options); }};
 }
 

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -93,12 +94,31 @@ bool write_all(int fd, const std::string& data) {
   return true;
 }
 
+// In the child, first thing: the measuring processes must not outlive the lab, even when the lab
+// is killed with SIGKILL and cannot clean up. The child leads a process group of its own (its
+// writers and tools inherit it) and asks the kernel for SIGTERM when the parent dies; the handler
+// kills the whole group at once. kill() is async-signal-safe.
+void die_with_parent(pid_t parent) {
+  ::setpgid(0, 0);
+  struct sigaction sa {};
+  sa.sa_handler = [](int) { ::kill(0, SIGKILL); };
+  sigemptyset(&sa.sa_mask);
+  ::sigaction(SIGTERM, &sa, nullptr);
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  ::sigprocmask(SIG_UNBLOCK, &set, nullptr);
+  ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+  if (::getppid() != parent) ::kill(0, SIGKILL);  // the parent died before prctl took effect
+}
+
 std::string json_line(const Record& record) {
   return record.dump(-1, ' ', false, Record::error_handler_t::replace) + "\n";
 }
 
 // The child's whole life. A failure travels back as a line {"error": "..."} instead of a record.
-[[noreturn]] void child_main(const Config& config, int out) {
+[[noreturn]] void child_main(const Config& config, int out, pid_t parent) {
+  die_with_parent(parent);
   int status = 0;
   try {
     run_scenarios(config, [out](const Record& record) { write_all(out, json_line(record)); });
@@ -121,6 +141,7 @@ Measurement measure(const Config& config, const std::function<void(const Record&
     return m;
   }
   std::fflush(nullptr);
+  const pid_t parent = ::getpid();
   pid_t pid = ::fork();
   if (pid < 0) {
     m.error = std::string("fork: ") + std::strerror(errno);
@@ -130,7 +151,7 @@ Measurement measure(const Config& config, const std::function<void(const Record&
   }
   if (pid == 0) {
     ::close(p[0]);
-    child_main(config, p[1]);
+    child_main(config, p[1], parent);
   }
   ::close(p[1]);
 

@@ -104,9 +104,9 @@ std::string RunResult::output() const {
 
 std::string find_program(const std::string& name) {
   if (name.find('/') != std::string::npos) return name;
-  std::string dirs;
-  if (const char* path = std::getenv("PATH")) dirs = path;
-  dirs += ":/usr/sbin:/sbin:/usr/bin:/bin";
+  // Fixed system directories, never $PATH: the lab runs these tools as root, and a directory the
+  // caller put first on PATH must not choose what runs with that privilege.
+  const std::string dirs = "/usr/sbin:/sbin:/usr/bin:/bin";
   size_t start = 0;
   while (start <= dirs.size()) {
     size_t end = dirs.find(':', start);

@@ -41,8 +41,9 @@ struct RunResult {
   std::string output() const;
 };
 
-// The path of a program: argv[0] as given when it holds a '/', else found on PATH or in the sbin
-// directories, which a non-root PATH often lacks. "" when not found.
+// The path of a program: argv[0] as given when it holds a '/', else found in the fixed system
+// directories (/usr/sbin, /sbin, /usr/bin, /bin), never on $PATH: the lab runs its tools as root.
+// "" when not found.
 std::string find_program(const std::string& name);
 
 // Runs argv with stdin from /dev/null and without a shell, capturing stdout and stderr apart;

@@ -493,6 +493,12 @@ Parsed<HostPort> parse_host_port(std::string_view text) {
       return bad("missing port (an IPv6 address carries a port only in brackets: write [" +
                  std::string(text) + "]:PORT)");
     }
+    // An IPv6 address whose zone names no interface: say that, rather than blame the colons.
+    for (const std::string_view candidate : {head, text}) {
+      const std::size_t percent = candidate.find('%');
+      if (percent == std::string_view::npos || !parse_ipv6(candidate.substr(0, percent))) continue;
+      if (auto zoned = parse_ipv6(candidate); !zoned) return std::unexpected(zoned.error());
+    }
     return bad("too many ':' (an IPv6 address with a port is written [ADDRESS]:PORT)");
   }
   const std::size_t colon = text.find(':');

@@ -1,6 +1,7 @@
 // One loop's share of a scan (scan_loop.hpp).
 #include "scan_loop.hpp"
 
+#include <fcntl.h>
 #include <sys/select.h>
 #include <sys/socket.h>
 
@@ -17,6 +18,17 @@ namespace {
 constexpr std::size_t kParkLimit = 8192;
 // Probes started in one turn of the reactor, so that answers and deadlines are not left waiting.
 constexpr int kLaunchBatch = 256;
+// The fewest sockets a loop should be able to hold: below that, fewer loops do better.
+constexpr std::size_t kMinLoopWindow = 8;
+
+// Descriptors free under the limit, counted only when the limit is small enough for it to matter
+// (and for the count to be cheap).
+std::size_t free_descriptors(std::size_t limit) {
+  if (limit > 4096) return limit;
+  std::size_t used = 0;
+  for (std::size_t fd = 0; fd < limit; ++fd) used += ::fcntl(static_cast<int>(fd), F_GETFD) >= 0;
+  return limit - std::min(used, limit);
+}
 
 }  // namespace
 
@@ -55,6 +67,10 @@ ScanShared::ScanShared(const ScanPlan& plan_, const EngineOptions& options_,
   if (options.per_host) t = static_cast<unsigned>(std::min<std::size_t>(t, options.per_host));
   t = static_cast<unsigned>(std::clamp<std::uint64_t>(shard_total, 1, t));
   t = static_cast<unsigned>(std::clamp<std::size_t>(concurrency, 1, t));
+  // Each loop holds its poller's descriptor: under a tiny descriptor limit, loops that cannot
+  // open a socket would retry EMFILE forever. Keep as many as each get a poller and a window.
+  std::size_t fit = free_descriptors(fd_limit()) / (1 + kMinLoopWindow);
+  t = static_cast<unsigned>(std::clamp<std::size_t>(fit, 1, t));
   threads = t;
   window_per_loop = std::max<std::size_t>(1, concurrency / threads);
   per_host_per_loop = options.per_host ? std::max<std::size_t>(1, options.per_host / threads) : 0;
@@ -127,12 +143,16 @@ void ScanLoop::pump() {
   Clock::time_point now = Clock::now();
   for (int budget = kLaunchBatch; budget > 0; --budget) {
     if (in_flight_ >= window_.size()) return;  // a completion pumps again
-    if (now < backoff_until_) return schedule(backoff_until_);
-    if (rate_.limited() && !rate_.take(now)) return schedule(rate_.next_token());
     Job job;
     if (!next_job(job)) {
       if (in_flight_ == 0 && idle()) finish();
       return;
+    }
+    // Only a probe about to start waits for the back-off or a token: once the last one is done
+    // the scan ends at once, instead of sleeping 1/rate for a probe that does not exist.
+    if (now < backoff_until_ || (rate_.limited() && !rate_.take(now))) {
+      ready_.push_front(job);  // first in line when the wait is over
+      return schedule(now < backoff_until_ ? backoff_until_ : rate_.next_token());
     }
     launch(job);
   }

@@ -73,7 +73,9 @@ void mask_v6(in6_addr& addr, unsigned prefix) {
   }
 }
 
-Parsed<TargetSpec> parse_cidr(std::string_view word, std::string_view host, std::string_view bits) {
+// `enumerated` is false for exclusions, which are only ever asked contains(): their size is free.
+Parsed<TargetSpec> parse_cidr(std::string_view word, std::string_view host, std::string_view bits,
+                              bool enumerated) {
   auto bad = [&](const std::string& why) {
     return fail(word, "invalid CIDR block " + quote(word) + ": " + why);
   };
@@ -89,7 +91,7 @@ Parsed<TargetSpec> parse_cidr(std::string_view word, std::string_view host, std:
     return bad("the prefix length " + quote(bits) + " must be a number 0-" + std::to_string(width));
   }
   unsigned host_bits = width - *prefix;
-  if (host_bits > 62 || (std::uint64_t{1} << host_bits) > kMaxTargetAddresses) {
+  if (enumerated && (host_bits > 62 || (std::uint64_t{1} << host_bits) > kMaxTargetAddresses)) {
     return bad("too large: at most " + std::to_string(kMaxTargetAddresses) +
                " addresses in one block (/16 for IPv4, /112 for IPv6)");
   }
@@ -111,7 +113,7 @@ Parsed<TargetSpec> parse_cidr(std::string_view word, std::string_view host, std:
 }
 
 // An nmap-style IPv4 range: each of the four parts is "*", or a comma list of N, N-M, -M, N-, -.
-Parsed<TargetSpec> parse_range(std::string_view word, std::string_view host) {
+Parsed<TargetSpec> parse_range(std::string_view word, std::string_view host, bool enumerated) {
   auto parts = split(host, '.');
   auto bad = [&](const std::string& why) {
     return fail(word, "invalid address range " + quote(word) + ": " + why);
@@ -150,7 +152,7 @@ Parsed<TargetSpec> parse_range(std::string_view word, std::string_view host) {
     count *= static_cast<std::uint64_t>(std::ranges::count(allowed, true));
     spec.octets.push_back(std::move(allowed));
   }
-  if (count > kMaxTargetAddresses) {
+  if (enumerated && count > kMaxTargetAddresses) {
     return bad("too large: " + std::to_string(count) + " addresses, at most " +
                std::to_string(kMaxTargetAddresses));
   }
@@ -158,16 +160,16 @@ Parsed<TargetSpec> parse_range(std::string_view word, std::string_view host) {
 }
 
 // The host part alone (no port).
-Parsed<TargetSpec> parse_host_spec(std::string_view word, std::string_view host) {
+Parsed<TargetSpec> parse_host_spec(std::string_view word, std::string_view host, bool enumerated) {
   if (host.empty()) return fail(word, "invalid target " + quote(word) + ": empty host");
   if (std::size_t slash = host.rfind('/'); slash != std::string_view::npos) {
-    return parse_cidr(word, host.substr(0, slash), host.substr(slash + 1));
+    return parse_cidr(word, host.substr(0, slash), host.substr(slash + 1), enumerated);
   }
   const bool range_chars = std::ranges::all_of(host, [](char c) {
     return (c >= '0' && c <= '9') || c == '.' || c == '-' || c == ',' || c == '*';
   });
   if (range_chars && host.find_first_of("-,*") != std::string_view::npos) {
-    return parse_range(word, host);
+    return parse_range(word, host, enumerated);
   }
   auto parsed = parse_host(host);
   if (!parsed) return std::unexpected(parsed.error());
@@ -224,7 +226,9 @@ Parsed<std::vector<std::uint16_t>> parse_port_list(std::string_view text) {
   return ports;
 }
 
-Parsed<TargetSpec> parse_target_spec(std::string_view word) {
+namespace {
+
+Parsed<TargetSpec> parse_spec(std::string_view word, bool enumerated) {
   if (word.empty()) return fail(word, "invalid target '': empty");
   if (word.front() == '[') {
     // [IPV6], [IPV6]:PORT, [IPV6/PREFIX]
@@ -246,7 +250,7 @@ Parsed<TargetSpec> parse_target_spec(std::string_view word) {
     if (inner.find(':') == std::string_view::npos) {
       return fail(word, "invalid target " + quote(word) + ": brackets are only for IPv6");
     }
-    auto spec = parse_host_spec(word, inner);
+    auto spec = parse_host_spec(word, inner, enumerated);
     if (spec) spec->port = port;
     return spec;
   }
@@ -255,7 +259,7 @@ Parsed<TargetSpec> parse_target_spec(std::string_view word) {
     std::size_t colon = word.find(':');
     auto p = parse_port(word.substr(colon + 1));
     if (!p) return std::unexpected(p.error());
-    auto spec = parse_host_spec(word, word.substr(0, colon));
+    auto spec = parse_host_spec(word, word.substr(0, colon), enumerated);
     if (spec) spec->port = *p;
     return spec;
   }
@@ -267,7 +271,17 @@ Parsed<TargetSpec> parse_target_spec(std::string_view word) {
       if (!hp) return std::unexpected(hp.error());
     }
   }
-  return parse_host_spec(word, word);
+  return parse_host_spec(word, word, enumerated);
+}
+
+}  // namespace
+
+Parsed<TargetSpec> parse_target_spec(std::string_view word) {
+  return parse_spec(word, true);
+}
+
+Parsed<TargetSpec> parse_exclude_spec(std::string_view word) {
+  return parse_spec(word, false);
 }
 
 std::uint64_t TargetSpec::count() const {
@@ -276,8 +290,10 @@ std::uint64_t TargetSpec::count() const {
       return 1;
     case name:
       return 0;
-    case cidr:
-      return std::uint64_t{1} << ((base.family() == Family::ipv6 ? 128 : 32) - prefix);
+    case cidr: {
+      unsigned host_bits = (base.family() == Family::ipv6 ? 128 : 32) - prefix;
+      return host_bits >= 64 ? ~std::uint64_t{0} : std::uint64_t{1} << host_bits;  // saturates
+    }
     case range: {
       std::uint64_t n = 1;
       for (const auto& o : octets) n *= static_cast<std::uint64_t>(std::ranges::count(o, true));

@@ -43,4 +43,8 @@ inline constexpr std::uint64_t kMaxTargetAddresses = std::uint64_t{1} << 16;
 
 Parsed<TargetSpec> parse_target_spec(std::string_view word);
 
+// The same grammar for a word that only excludes (--exclude): it is never enumerated, so a block
+// of any size is accepted (0.0.0.0/0, ::/0); count() saturates for blocks past 2^64.
+Parsed<TargetSpec> parse_exclude_spec(std::string_view word);
+
 }  // namespace nbc
