@@ -1,6 +1,7 @@
-// libFuzzer target for the CLI's number parser (every numeric option): it accepts exactly the
-// plain decimal numbers within its bounds, gives back their value, and refuses anything else with
-// a one-line message naming the option and the word.
+// libFuzzer target for the CLI's number parsers (every numeric option): number_option accepts
+// exactly the plain whole numbers within its bounds and decimal_option exactly the plain decimals
+// (digits, at most one point with digits after it) within its bounds; both give back the value and
+// refuse anything else with a one-line message naming the option and the word.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -29,6 +30,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } catch (const nbc::cli::UsageError& e) {
     nbc::fuzz::check_message(e.what(), text);
     check(std::string(e.what()).find("--n") != std::string::npos, "the option is not named", text);
+  }
+  std::size_t point = text.find('.');
+  bool decimal = !text.empty() && text.find_first_not_of("0123456789.") == std::string::npos &&
+                 text.find('.', point + (point != std::string::npos)) == std::string::npos &&
+                 text != "." && (point == std::string::npos || point + 1 < text.size());
+  try {
+    double value = nbc::cli::decimal_option("--d", text, 0.01, 1e9);
+    check(decimal, "a word that is not a plain decimal was accepted", text);
+    check(value >= 0.01 && value <= 1e9, "a decimal out of bounds was accepted", text);
+  } catch (const nbc::cli::UsageError& e) {
+    nbc::fuzz::check_message(e.what(), text);
+    check(std::string(e.what()).find("--d") != std::string::npos, "the option is not named", text);
   }
   return 0;
 }

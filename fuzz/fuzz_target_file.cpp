@@ -1,5 +1,6 @@
 // libFuzzer target for -iL target files: any bytes give either words (no whitespace inside, no
-// comment text, nothing longer than a line) or a one-line message naming the file.
+// comment text, nothing longer than a line, each with its file and line) or
+// a one-line message naming the file.
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -7,8 +8,8 @@
 #include <cstdint>
 #include <string>
 
-#include "fuzz_check.hpp"
 #include "common.hpp"
+#include "fuzz_check.hpp"
 #include "targets.hpp"
 
 using nbc::fuzz::check;
@@ -24,8 +25,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   std::string path = "/proc/self/fd/" + std::to_string(fd);
   try {
-    auto words = nbc::cli::read_target_file(path);
-    for (const std::string& w : words) {
+    nbc::cli::TargetRequest request;
+    nbc::cli::read_target_file(path, request);
+    check(request.origins.size() == request.words.size(), "a word without its file and line", text);
+    for (const std::string& w : request.words) {
       check(!w.empty(), "an empty word", text);
       check(w.find_first_of(" \t\n\r\v\f#") == std::string::npos, "a word holds a separator", text);
       check(w.size() < nbc::cli::kMaxTargetLine, "a word longer than a line", text);

@@ -12,7 +12,12 @@ using nbc::fuzz::check;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
+  // An exclusion is never enumerated, so it has no size limit; anything a target word may be, an
+  // exclusion may be too.
+  auto exclude = nbc::parse_exclude_spec(text);
+  if (!exclude) nbc::fuzz::check_message(exclude.error().message, text);
   auto spec = nbc::parse_target_spec(text);
+  check(!spec || exclude.has_value(), "a target word is refused as an exclusion", text);
   if (!spec) {
     nbc::fuzz::check_message(spec.error().message, text);
     return 0;
