@@ -68,6 +68,7 @@ struct EngineOptions {
     ConnectOptions c;
     c.timeout = std::chrono::seconds(1);
     c.keep_socket = false;
+    c.linger_zero = true;
     c.local_error_retries = 8;
     return c;
   }();
