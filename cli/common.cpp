@@ -1,6 +1,8 @@
 // The options and helpers every subcommand shares (common.hpp).
 #include "common.hpp"
 
+#include "output.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -97,9 +99,13 @@ void check_family(const HostPort& target, const CommonOptions& o) {
 }
 
 Tracer stderr_tracer() {
+  // The line and its newline in one write: lines from several loops never interleave.
   return [](std::string_view line) {
-    std::fwrite(line.data(), 1, line.size(), stderr);
-    std::fputc('\n', stderr);
+    std::string whole;
+    whole.reserve(line.size() + 1);
+    whole.append(line);
+    whole += '\n';
+    print_err(whole);
   };
 }
 
