@@ -30,7 +30,7 @@ void report(const Outcome& outcome, const std::string& target, bool json) {
   if (json) {
     print_json_line(outcome_json(outcome, target));
   } else {
-    fmt::print("{}\n", outcome_text(outcome));
+    print_out("{}\n", outcome_text(outcome));
   }
 }
 
@@ -61,9 +61,9 @@ int run_check(const CheckOptions& o) {
   if (o.common.json) {
     print_json_line(dial_json(result, target.host));
   } else {
-    fmt::print("{}\n", outcome_text(result.outcome));
+    print_out("{}\n", outcome_text(result.outcome));
     if (result.outcome.state == State::unresolved) {
-      fmt::print(stderr, "nbconnect: cannot resolve '{}'\n", target.host);
+      print_err("nbconnect: cannot resolve '{}'\n", target.host);
     }
   }
   return exit_code(result.outcome.state, result.outcome.reason);

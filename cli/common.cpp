@@ -3,6 +3,7 @@
 
 #include <sys/socket.h>
 #include <unistd.h>
+#include "output.hpp"
 
 #include <fmt/format.h>
 
@@ -143,9 +144,13 @@ void check_family(const HostPort& target, const CommonOptions& o) {
 }
 
 Tracer stderr_tracer() {
+  // The line and its newline in one write: lines from several loops never interleave.
   return [](std::string_view line) {
-    std::fwrite(line.data(), 1, line.size(), stderr);
-    std::fputc('\n', stderr);
+    std::string whole;
+    whole.reserve(line.size() + 1);
+    whole.append(line);
+    whole += '\n';
+    print_err(whole);
   };
 }
 

@@ -6,9 +6,12 @@
 
 namespace nbc::cli {
 
+inline constexpr int kExitLocal = 4;      // this machine ran short (local-resources)
 inline constexpr int kExitUsage = 64;     // bad usage or input
-inline constexpr int kExitInternal = 70;  // an internal error
+inline constexpr int kExitInternal = 70;  // an internal error (a bug: please report it)
+inline constexpr int kExitIoError = 74;   // a write to stdout failed (sysexits' EX_IOERR)
 inline constexpr int kExitTimeout = 124;  // wait: the time ran out
+inline constexpr int kExitSignal = 128;   // scan: + the signal that interrupted it (130, 143)
 
 // The exit code of `nbconnect HOST PORT` for an outcome.
 inline int exit_code(State state, Reason reason) {

@@ -60,25 +60,25 @@ lab::Config make_config(const LabOptions& o) {
 int run_lab(const LabOptions& o) {
   lab::Config config = make_config(o);
   if (o.list) {
-    for (const lab::Scenario& sc : lab::scenarios()) fmt::print("{:24} {}\n", sc.name, sc.title);
+    for (const lab::Scenario& sc : lab::scenarios()) print_out("{:24} {}\n", sc.name, sc.title);
     return 0;
   }
 
   lab::Measurement m = lab::measure(config, [&o](const lab::Record& record) {
     if (!o.json) return;
     print_json_line(record);
-    std::fflush(stdout);
+    flush_stdout();
   });
   for (const std::string& warning : m.warnings) {
-    std::fprintf(stderr, "nbconnect: lab: %s\n", warning.c_str());
+    print_err("nbconnect: lab: {}\n", warning);
   }
   if (!m.error.empty()) {
-    std::fprintf(stderr, "nbconnect: lab: %s\n", m.error.c_str());
+    print_err("nbconnect: lab: {}\n", m.error);
     return kExitInternal;
   }
   if (!o.json) {
     std::string text = lab::render_markdown(m.records);
-    std::fwrite(text.data(), 1, text.size(), stdout);
+    print_out(text);
   }
   return 0;
 }

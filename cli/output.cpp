@@ -1,13 +1,18 @@
 // Outcomes as text lines, JSON records and CSV rows (output.hpp).
 #include "output.hpp"
 
+#include <unistd.h>
 #include "common.hpp"
 
 #include <fmt/format.h>
 
+#include <atomic>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+
+#include "exit_code.hpp"
 
 namespace nbc::cli {
 
@@ -60,8 +65,54 @@ std::string json_line(const nlohmann::ordered_json& record) {
 }
 
 void print_json_line(const nlohmann::ordered_json& record) {
-  std::string line = json_line(record);
-  std::fwrite(line.data(), 1, line.size(), stdout);
+  print_out(json_line(record));
+}
+
+namespace {
+
+// The errno of the first failed write to stdout, or 0.
+std::atomic<int> g_stdout_error{0};
+
+void stdout_failed_with(int err) {
+  int none = 0;
+  g_stdout_error.compare_exchange_strong(none, err != 0 ? err : EIO);
+}
+
+}  // namespace
+
+void print_out(std::string_view text) {
+  if (g_stdout_error.load(std::memory_order_relaxed) != 0 || text.empty()) return;
+  errno = 0;
+  if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::ferror(stdout)) {
+    stdout_failed_with(errno);
+  }
+}
+
+bool flush_stdout() {
+  if (g_stdout_error.load() != 0) return false;
+  errno = 0;
+  if (std::fflush(stdout) != 0 || std::ferror(stdout)) stdout_failed_with(errno);
+  return g_stdout_error.load() == 0;
+}
+
+bool stdout_failed() {
+  return g_stdout_error.load() != 0;
+}
+
+int finish_stdout(int code) {
+  if (flush_stdout()) return code;
+  print_err("nbconnect: cannot write to stdout: {}\n", std::strerror(g_stdout_error.load()));
+  return kExitIoError;
+}
+
+void print_err(std::string_view text) {
+  // Straight to the descriptor (stderr is unbuffered anyway): one write for the whole text.
+  while (!text.empty()) {
+    ssize_t n = ::write(STDERR_FILENO, text.data(), text.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    text.remove_prefix(static_cast<std::size_t>(n));
+  }
 }
 
 }  // namespace nbc::cli

@@ -1,5 +1,8 @@
-// Formatting of outcomes as text, JSON and CSV. The only place that decides how a result looks.
+// Formatting of outcomes as text, JSON and CSV, and the program's two output streams. The only
+// place that decides how a result looks and how it is written.
 #pragma once
+
+#include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
 
@@ -25,5 +28,27 @@ std::string json_line(const nlohmann::ordered_json& record);
 
 // Writes one JSON object and a newline to stdout.
 void print_json_line(const nlohmann::ordered_json& record);
+
+// stdout carries the results. Writes never throw; the first failure is remembered, the rest of
+// the output is dropped, and finish_stdout() turns it into one line on stderr and exit 74
+// (kExitIoError). Callers that go on for long check flush_stdout() and stop when it fails.
+void print_out(std::string_view text);
+template <typename... Args>
+void print_out(fmt::format_string<Args...> format, Args&&... args) {
+  print_out(std::string_view(fmt::format(format, std::forward<Args>(args)...)));
+}
+// Flushes stdout; false once any write to it has failed. Thread-safe.
+bool flush_stdout();
+bool stdout_failed();
+// Flushes stdout; when a write failed, says so on stderr and returns kExitIoError, else `code`.
+int finish_stdout(int code);
+
+// stderr carries diagnostics: each call is one write(2) of whole lines, so that lines from
+// several threads never interleave. A failure is ignored: a diagnostic never changes the outcome.
+void print_err(std::string_view text);
+template <typename... Args>
+void print_err(fmt::format_string<Args...> format, Args&&... args) {
+  print_err(std::string_view(fmt::format(format, std::forward<Args>(args)...)));
+}
 
 }  // namespace nbc::cli

@@ -11,6 +11,7 @@
 
 #include "common.hpp"
 #include "exit_code.hpp"
+#include "interrupt.hpp"
 #include "names.hpp"
 #include "output.hpp"
 #include "ping_stats.hpp"
@@ -20,12 +21,6 @@ namespace nbc::cli {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-volatile sig_atomic_t g_interrupted = 0;
-
-void on_sigint(int) {
-  g_interrupted = 1;
-}
 
 struct PingOptions {
   CommonOptions common;
@@ -71,35 +66,35 @@ void print_summary(const std::string& shown, const PingStats& s, std::chrono::na
     j["time_ms"] = rounded_ms(elapsed);
     print_json_line(j);
   } else {
-    fmt::print("\n--- {} ping statistics ---\n", shown);
-    fmt::print("{} probes sent, {} connected, {} failed, {:.1f}% loss, time {:.0f} ms\n", s.sent,
-               s.connected, s.failed, s.loss_pct, to_ms(elapsed));
+    print_out("\n--- {} ping statistics ---\n", shown);
+    print_out("{} probes sent, {} connected, {} failed, {:.1f}% loss, time {:.0f} ms\n", s.sent,
+              s.connected, s.failed, s.loss_pct, to_ms(elapsed));
     if (s.rtt) {
       const RttStats& r = *s.rtt;
-      fmt::print("rtt min/avg/max/mdev = {:.3f}/{:.3f}/{:.3f}/{:.3f} ms\n", r.min_ms, r.avg_ms,
-                 r.max_ms, r.mdev_ms);
-      fmt::print("rtt p50/p90/p99 = {:.3f}/{:.3f}/{:.3f} ms\n", r.p50_ms, r.p90_ms, r.p99_ms);
+      print_out("rtt min/avg/max/mdev = {:.3f}/{:.3f}/{:.3f}/{:.3f} ms\n", r.min_ms, r.avg_ms,
+                r.max_ms, r.mdev_ms);
+      print_out("rtt p50/p90/p99 = {:.3f}/{:.3f}/{:.3f} ms\n", r.p50_ms, r.p90_ms, r.p99_ms);
     } else {
-      fmt::print("rtt min/avg/max/mdev = -/-/-/- ms (no probe connected)\n");
-      fmt::print("rtt p50/p90/p99 = -/-/- ms\n");
+      print_out("rtt min/avg/max/mdev = -/-/-/- ms (no probe connected)\n");
+      print_out("rtt p50/p90/p99 = -/-/- ms\n");
     }
   }
-  std::fflush(stdout);
+  flush_stdout();
 }
 
 // Runs the dialer until `done` or Ctrl-C; false when interrupted.
 bool run_until(Dialer& dialer, const bool& done) {
   while (!done) {
-    if (g_interrupted) return false;
+    if (caught_signal()) return false;
     dialer.run_once(std::chrono::milliseconds(-1));
   }
-  return !g_interrupted;
+  return !caught_signal();
 }
 
 // Waits until `until` unless Ctrl-C comes first.
 bool pause_until(Dialer& dialer, Clock::time_point until) {
   // Each round ends at `until` or at a signal, so this is bounded by the interval.
-  while (!g_interrupted) {
+  while (!caught_signal()) {
     auto now = Clock::now();
     if (now >= until) return true;
     dialer.run_once(until - now);
@@ -123,11 +118,8 @@ int run_ping(const PingOptions& o) {
   std::string shown = target.to_string();
   bool json = o.common.json;
 
-  // Ctrl-C ends the run with the summary, as ping does. No SA_RESTART: the wait returns EINTR.
-  struct sigaction sa {};
-  sa.sa_handler = on_sigint;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, nullptr);
+  // Ctrl-C ends the run with the summary, as ping does (the handler cuts the wait short).
+  catch_signals({SIGINT});
 
   Dialer dialer(connect.backend);
   auto started = Clock::now();
@@ -147,8 +139,8 @@ int run_ping(const PingOptions& o) {
     if (json) {
       print_json_line(outcome_json(resolution.failure, target.host));
     } else {
-      fmt::print(stderr, "nbconnect: cannot resolve '{}': {} ({})\n", target.host,
-                 resolution.failure.reason_name(), resolution.failure.detail);
+      print_err("nbconnect: cannot resolve '{}': {} ({})\n", target.host,
+                resolution.failure.reason_name(), resolution.failure.detail);
     }
     return exit_code(resolution.failure.state, resolution.failure.reason);
   }
@@ -157,8 +149,9 @@ int run_ping(const PingOptions& o) {
     for (const Endpoint& ep : resolution.addresses) {
       list += list.empty() ? ep.address() : ", " + ep.address();
     }
-    fmt::print("PING {} ({}): TCP connect, timeout {}\n", shown, list, format_ms(connect.timeout));
-    std::fflush(stdout);
+    print_out("PING {} ({}): TCP connect, timeout {}\n", shown, list, format_ms(connect.timeout));
+    // Nobody reads what we print (a full disk, a reader gone with SIGPIPE ignored): stop.
+    if (!flush_stdout()) return kExitIoError;
   }
 
   std::size_t sent = 0;
@@ -192,10 +185,10 @@ int run_ping(const PingOptions& o) {
       std::string where = out.peer.empty() ? shown : out.peer.to_string();
       std::string why = out.reason_name();
       if (out.error != 0) why += fmt::format(": {}", std::strerror(out.error));
-      fmt::print("seq={} {} {} ({}) time={}\n", seq, where, to_string(out.state), why,
-                 format_ms(out.rtt));
+      print_out("seq={} {} {} ({}) time={}\n", seq, where, to_string(out.state), why,
+                format_ms(out.rtt));
     }
-    std::fflush(stdout);
+    if (!flush_stdout()) return kExitIoError;
   }
   PingStats stats = ping_stats(sent, rtts);
   print_summary(shown, stats, Clock::now() - started, json);

@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include <cstdio>
+#include "output.hpp"
 
 namespace nbc::cli {
 
@@ -30,16 +30,13 @@ ProgressLine::ProgressLine(bool enabled) : enabled_(enabled && ::isatty(STDERR_F
 void ProgressLine::update(const EngineProgress& progress) {
   if (!enabled_) return;
   // Carriage return and erase-to-end-of-line: the line is rewritten in place.
-  std::string line = "\r\x1b[K" + progress_text(progress);
-  std::fwrite(line.data(), 1, line.size(), stderr);
-  std::fflush(stderr);
+  print_err("\r\x1b[K" + progress_text(progress));
   dirty_ = true;
 }
 
 void ProgressLine::clear() {
   if (!enabled_ || !dirty_) return;
-  std::fputs("\r\x1b[K", stderr);
-  std::fflush(stderr);
+  print_err("\r\x1b[K");
   dirty_ = false;
 }
 

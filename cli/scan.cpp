@@ -1,5 +1,7 @@
 // nbconnect scan TARGET... -p PORTS: many connects through the engine, reported as a table, JSON
 // or CSV, with a summary line and a progress line.
+#include <signal.h>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -15,8 +17,10 @@
 #include <thread>
 
 #include "common.hpp"
+#include "interrupt.hpp"
 #include "output.hpp"
 #include "progress.hpp"
+#include "scan_output.hpp"
 #include "subcommands.hpp"
 #include "targets.hpp"
 
@@ -101,114 +105,6 @@ void parse_shard(const std::string& text, ScanPlan& plan) {
   plan.shard_index = static_cast<std::uint32_t>(index % count);
 }
 
-std::string csv_field(std::string_view text) {
-  if (text.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(text);
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + '"';
-}
-
-constexpr std::string_view kCsvHeader =
-    "target,address,port,family,state,reason,errno,phase,rtt_ms,attempts\n";
-
-void append_csv(std::string& out, const Outcome& o, std::string_view target, std::uint16_t port) {
-  std::string_view err = errno_name(o.error);
-  fmt::format_to(std::back_inserter(out), "{},{},{},{},{},{},{},{},{:.3f},{}\n", csv_field(target),
-                 o.peer.empty() ? std::string() : csv_field(o.peer.address()), port,
-                 o.peer.empty() ? std::string_view() : to_string(o.peer.family()),
-                 to_string(o.state), o.reason_name(), err, to_string(o.phase), to_ms(o.rtt),
-                 o.attempts);
-}
-
-// `canary`: the probe was one of the scan's own canaries (a port nobody asked for).
-void append_json(std::string& out, const Outcome& o, std::string_view target, std::uint16_t port,
-                 bool canary = false) {
-  nlohmann::ordered_json j = outcome_json(o, target);
-  if (o.peer.empty()) j["port"] = port;  // every port is accounted for, resolved or not
-  if (canary) j["canary"] = true;
-  out += j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
-  out += '\n';
-}
-
-// What the text table keeps of a non-closed port.
-struct Row {
-  std::uint32_t group;
-  std::uint32_t host;
-  std::uint16_t port;
-  State state;
-  Reason reason;
-  int error;
-  std::chrono::nanoseconds rtt;
-};
-
-// Results of one event loop, merged at the end; no lock while the scan runs.
-struct alignas(64) LoopResults {
-  std::string out;
-  std::vector<Row> rows;
-  std::array<std::uint64_t, 5> counts{};
-};
-
-enum class Format { text, json, csv };
-
-class Output {
- public:
-  Output(Format format, bool open_only, const Targets& targets, std::size_t loops)
-      : format_(format), open_only_(open_only), targets_(targets), loops_(loops) {}
-
-  void record(const Probe& probe, const Outcome& o) {
-    LoopResults& r = loops_[probe.worker];
-    ++r.counts[static_cast<std::size_t>(o.state)];
-    if (open_only_ && o.state != State::open) return;
-    const std::string& label = targets_.labels[probe.group][probe.host];
-    if (format_ == Format::json) {
-      append_json(r.out, o, label, probe.port);
-    } else if (format_ == Format::csv) {
-      append_csv(r.out, o, label, probe.port);
-    }
-    if (o.state != State::closed && (format_ == Format::text || o.state == State::open)) {
-      r.rows.push_back(Row{probe.group, probe.host, probe.port, o.state, o.reason, o.error, o.rtt});
-    }
-    if (r.out.size() >= (1u << 16)) flush(r.out);
-  }
-
-  void flush(std::string& text) {
-    if (text.empty()) return;
-    std::lock_guard lock(mutex_);
-    std::fwrite(text.data(), 1, text.size(), stdout);
-    text.clear();
-  }
-
-  void flush_all() {
-    for (LoopResults& r : loops_) flush(r.out);
-    std::fflush(stdout);
-  }
-
-  std::vector<Row> rows() const {
-    std::vector<Row> all;
-    for (const LoopResults& r : loops_) all.insert(all.end(), r.rows.begin(), r.rows.end());
-    std::sort(all.begin(), all.end(), [](const Row& a, const Row& b) {
-      return std::tie(a.group, a.host, a.port) < std::tie(b.group, b.host, b.port);
-    });
-    return all;
-  }
-
-  std::uint64_t count(State s) const {
-    std::uint64_t n = 0;
-    for (const LoopResults& r : loops_) n += r.counts[static_cast<std::size_t>(s)];
-    return n;
-  }
-
- private:
-  Format format_;
-  bool open_only_;
-  const Targets& targets_;
-  std::vector<LoopResults> loops_;
-  std::mutex mutex_;
-};
-
 // A host that answers on (nearly) every port is probed on random high ports that are not in the
 // scan; if those answer too, something in the path answers for every port. These probes are the
 // scan's own: counted and timed in the summary, flagged in the records, off with --no-canary.
@@ -229,28 +125,21 @@ struct CanaryRun {
 
 // `record` receives each canary's outcome with the label of its host.
 CanaryRun probe_canaries(
-    const Targets& targets, const std::vector<Row>& rows, const EngineOptions& engine_options,
-    std::uint64_t seed,
+    const Targets& targets, const std::vector<HostOpen>& open_hosts,
+    const EngineOptions& engine_options, std::uint64_t seed,
     const std::function<void(const Outcome&, const std::string&, std::uint16_t)>& record) {
   CanaryRun run;
   std::vector<CanaryReport>& reports = run.reports;
   ScanPlan plan;
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> hosts;  // group, host of each plan group
   std::mt19937_64 random(seed ^ 0x63616e617279ULL);
-  std::size_t i = 0;
-  while (i < rows.size()) {
-    std::size_t j = i;
-    std::uint64_t open = 0;
-    while (j < rows.size() && rows[j].group == rows[i].group && rows[j].host == rows[i].host) {
-      open += rows[j].state == State::open;
-      ++j;
-    }
-    const ScanGroup& group = targets.groups[rows[i].group];
+  for (const HostOpen& h : open_hosts) {
+    const ScanGroup& group = targets.groups[h.group];
+    std::uint64_t open = h.open;
     std::uint64_t scanned = group.ports.size();
     if (open >= 2 && open * 10 >= scanned * 9) {
       CanaryReport report;
-      report.label = targets.labels[rows[i].group][rows[i].host];
-      report.address = group.hosts[rows[i].host].address();
+      report.label = targets.labels[h.group][h.host];
+      report.address = group.hosts[h.host].address();
       report.open = open;
       report.scanned = scanned;
       std::set<std::uint16_t> scanned_ports(group.ports.begin(), group.ports.end());
@@ -263,11 +152,9 @@ CanaryRun probe_canaries(
         }
         report.ports.push_back(port);
       }
-      plan.groups.push_back(ScanGroup{{group.hosts[rows[i].host]}, report.ports});
-      hosts.emplace_back(rows[i].group, rows[i].host);
+      plan.groups.push_back(ScanGroup{{group.hosts[h.host]}, report.ports});
       reports.push_back(std::move(report));
     }
-    i = j;
   }
   if (reports.empty()) return run;
   EngineOptions options = engine_options;
@@ -275,6 +162,7 @@ CanaryRun probe_canaries(
   options.on_info = nullptr;
   options.threads = 1;
   Engine engine(options);
+  StopOnSignal stop_on_signal(engine);
   EngineStats stats = engine.run(plan, [&](const Probe& probe, Outcome& outcome) {
     if (outcome.state == State::open) ++reports[probe.group].canaries_open;
     record(outcome, reports[probe.group].label, probe.port);
@@ -305,7 +193,7 @@ void print_table(const Targets& targets, const std::vector<Row>& rows) {
                      reason_name(r.reason, r.error), format_ms(r.rtt));
     }
   }
-  std::fwrite(out.data(), 1, out.size(), stdout);
+  print_out(out);
 }
 
 int run_scan(ScanOptions& o) {
@@ -362,6 +250,8 @@ int run_scan(ScanOptions& o) {
   }
   if (!o.shard.empty()) parse_shard(o.shard, plan);
 
+  // From here on a signal ends the scan with what finished (interrupt.hpp), not the process.
+  catch_signals({SIGINT, SIGTERM, SIGHUP});
   Targets targets = build_targets(request);
   plan.groups = targets.groups;
   for (std::size_t g = 0; g < targets.groups.size(); ++g) {
@@ -374,23 +264,36 @@ int run_scan(ScanOptions& o) {
 
   ProgressLine progress(!o.no_progress);
   if (o.common.verbose) {
-    engine_options.on_info = [](const std::string& line) { fmt::print(stderr, "{}\n", line); };
-    fmt::print(stderr, "scan: {} address(es), {} probe(s) in this shard, order {}, seed {}\n",
-               targets.host_count, plan.shard_size(), o.order, plan.seed);
-  }
-  if (progress.shown()) {
-    engine_options.on_progress = [&progress](const EngineProgress& p) { progress.update(p); };
+    engine_options.on_info = [](const std::string& line) { print_err("{}\n", line); };
+    print_err("scan: {} address(es), {} probe(s) in this shard, order {}, seed {}\n",
+              targets.host_count, plan.shard_size(), o.order, plan.seed);
   }
 
+  // A write to stdout that fails stops the scan: nobody would read the rest.
+  Engine* running = nullptr;
   unsigned loops = engine_options.threads ? engine_options.threads
                                           : std::max(1u, std::thread::hardware_concurrency());
-  Output output(format, o.open_only, targets, loops);
-  if (format == Format::csv) std::fwrite(kCsvHeader.data(), 1, kCsvHeader.size(), stdout);
+  ScanOutput output(
+      format, o.open_only, targets, loops,
+      [](std::string_view text) {
+        print_out(text);
+        return flush_stdout();
+      },
+      [&running] {
+        if (running) running->stop();
+      });
+  // Records reach stdout as they come: what the loops hold is written at least this often.
+  engine_options.progress_interval = std::chrono::milliseconds(100);
+  engine_options.on_progress = [&progress, &output](const EngineProgress& p) {
+    output.flush();
+    progress.update(p);
+  };
+  if (format == Format::csv) output.write(kCsvHeader);
 
   // Names that did not resolve: every one of their ports is accounted for, none is scanned.
   for (const Unresolved& u : targets.unresolved) {
-    fmt::print(stderr, "nbconnect: cannot resolve '{}' ({}): {} port(s) not scanned\n", u.name,
-               u.detail, u.ports.size());
+    print_err("nbconnect: cannot resolve '{}' ({}): {} port(s) not scanned\n", u.name, u.detail,
+              u.ports.size());
     if (o.open_only || format == Format::text) continue;
     std::string text;
     for (std::uint16_t port : u.ports) {
@@ -405,37 +308,40 @@ int run_scan(ScanOptions& o) {
         append_csv(text, outcome, u.name, port);
       }
     }
-    output.flush(text);
+    output.write(text);
   }
 
   Engine engine(engine_options);
-  EngineStats stats = engine.run(
-      plan, [&output](const Probe& probe, Outcome& outcome) { output.record(probe, outcome); });
+  running = &engine;
+  EngineStats stats;
+  {
+    StopOnSignal stop_on_signal(engine);
+    if (output.failed()) engine.stop();
+    stats = engine.run(
+        plan, [&output](const Probe& probe, Outcome& outcome) { output.record(probe, outcome); });
+  }
+  running = nullptr;
   progress.clear();
-  output.flush_all();
-  std::vector<Row> rows = output.rows();
+  output.flush();
+  if (output.failed()) return kExitIoError;  // main() says why
   CanaryRun canaries;
-  if (!o.no_canary) {
-    std::string text;
+  if (!stats.interrupted && !o.no_canary) {
     canaries =
-        probe_canaries(targets, rows, engine_options, plan.seed,
+        probe_canaries(targets, output.open_hosts(), engine_options, plan.seed,
                        [&](const Outcome& outcome, const std::string& label, std::uint16_t port) {
-                         // CSV rows keep their fixed columns and hold only the ports
-                         // asked for; a JSON record can carry the flag.
+                         // CSV rows keep their fixed columns and hold only the ports asked for; a
+                         // JSON record can carry the flag.
                          if (format != Format::json) return;
                          if (o.open_only && outcome.state != State::open) return;
+                         std::string text;
                          append_json(text, outcome, label, port, true);
+                         output.write(text);
                        });
-    output.flush(text);
-    std::fflush(stdout);
+    output.flush();
+    if (output.failed()) return kExitIoError;
   }
 
-  if (format == Format::text) {
-    if (o.open_only) {
-      std::erase_if(rows, [](const Row& r) { return r.state != State::open; });
-    }
-    print_table(targets, rows);
-  }
+  if (format == Format::text) print_table(targets, output.rows());
   double seconds = std::chrono::duration<double>(stats.elapsed + canaries.elapsed).count();
   std::size_t hosts_scanned = targets.host_count;  // distinct addresses, not group entries
   std::string summary = fmt::format(
@@ -445,30 +351,44 @@ int run_scan(ScanOptions& o) {
       output.count(State::error));
   if (canaries.probes > 0) {
     std::uint64_t open = 0;
-    for (const CanaryReport& c : canaries.reports)
+    for (const CanaryReport& c : canaries.reports) {
       open += static_cast<std::uint64_t>(c.canaries_open);
+    }
     summary += fmt::format("; {} canary probe{} ({} open)", canaries.probes,
                            canaries.probes == 1 ? "" : "s", open);
   }
-  std::FILE* notes = format == Format::text ? stdout : stderr;
-  fmt::print(notes, "{}\n", summary);
+  int signal = caught_signal();
+  if (stats.interrupted) {
+    std::uint64_t total = plan.shard_size();
+    summary += fmt::format(" (interrupted by {}: {} of {} ports not scanned)",
+                           signal ? signal_name(signal) : "a stop", total - stats.probes, total);
+  }
+  summary += '\n';
   for (const CanaryReport& c : canaries.reports) {
     if (c.canaries_open == 0) continue;
-    fmt::print(notes,
-               "warning: {} answered on {} of {} ports and on {} of {} random canary ports ({}): "
-               "likely a SYN proxy or middlebox answering for every port; its open ports prove "
-               "no listener\n",
-               host_heading(c.label, c.address), c.open, c.scanned, c.canaries_open, c.ports.size(),
-               fmt::join(c.ports, ", "));
+    summary += fmt::format(
+        "warning: {} answered on {} of {} ports and on {} of {} random canary ports ({}): "
+        "likely a SYN proxy or middlebox answering for every port; its open ports prove "
+        "no listener\n",
+        host_heading(c.label, c.address), c.open, c.scanned, c.canaries_open, c.ports.size(),
+        fmt::join(c.ports, ", "));
+  }
+  // The summary goes with the table; with records on stdout it is a note on stderr.
+  if (format == Format::text) {
+    print_out(summary);
+  } else {
+    print_err(summary);
   }
   if (o.common.verbose) {
-    fmt::print(stderr,
-               "scan: {} attempt(s), {} retried after a local error, {} after a self-connect, "
-               "backend {}, {} loop(s), window {}\n",
-               stats.attempts, stats.local_retries, stats.self_connects, to_string(stats.backend),
-               stats.threads, stats.window);
+    print_err(
+        "scan: {} attempt(s), {} retried after a local error, {} after a self-connect, "
+        "backend {}, {} loop(s), window {}\n",
+        stats.attempts, stats.local_retries, stats.self_connects, to_string(stats.backend),
+        stats.threads, stats.window);
   }
-  std::fflush(stdout);
+  if (!flush_stdout()) return kExitIoError;
+  // Interrupted: the shell's convention, 128 + the signal.
+  if (stats.interrupted && signal) return kExitSignal + signal;
   return 0;
 }
 
@@ -509,7 +429,7 @@ Subcommand setup_scan(CLI::App& app) {
             try {
               parser.parse(words);
             } catch (const CLI::CallForHelp&) {
-              std::fputs(parser.help().c_str(), stdout);
+              print_out(parser.help());
               return 0;
             } catch (const CLI::ParseError& e) {
               throw UsageError(e.what());

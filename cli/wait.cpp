@@ -57,12 +57,9 @@ std::chrono::nanoseconds backoff(int failures, std::minstd_rand& rng) {
   std::vector<char*> argv;
   for (const std::string& w : command) argv.push_back(const_cast<char*>(w.c_str()));
   argv.push_back(nullptr);
-  std::fflush(stdout);
-  std::fflush(stderr);
   ::execvp(argv[0], argv.data());
   int err = errno;
-  std::fprintf(stderr, "nbconnect: cannot run '%s': %s\n", argv[0], std::strerror(err));
-  std::fflush(stderr);
+  print_err("nbconnect: cannot run '{}': {}\n", argv[0], std::strerror(err));
   // The shell's convention: 127 when the command is not found, 126 when it cannot run.
   ::_exit(err == ENOENT ? 127 : 126);
 }
@@ -105,7 +102,8 @@ int run_wait(const WaitOptions& o) {
     Dialer dialer(connect.backend);
     // Every round either starts dials, handles their events, or sleeps until the next retry
     // or the deadline, so the loop ends at the deadline at the latest.
-    while (up_count < targets.size()) {
+    // A record that cannot be written ends the wait (main() says why, exit 74).
+    while (up_count < targets.size() && !stdout_failed()) {
       auto now = Clock::now();
       if (now >= deadline) break;
       for (Target& t : targets) {
@@ -123,14 +121,14 @@ int run_wait(const WaitOptions& o) {
             } else {
               for (const Outcome& a : r.tried) print_json_line(outcome_json(a, t.where.host));
             }
-            std::fflush(stdout);
+            flush_stdout();
           }
           if (r.outcome.is_open()) {
             t.up = true;
             ++up_count;
             if (!quiet && !json) {
-              fmt::print(stderr, "nbconnect: {} is up ({}) after {:.3f} s\n", t.shown,
-                         r.outcome.peer.to_string(), to_ms(at - started) / 1000.0);
+              print_err("nbconnect: {} is up ({}) after {:.3f} s\n", t.shown,
+                        r.outcome.peer.to_string(), to_ms(at - started) / 1000.0);
             }
           } else {
             ++t.failures;
@@ -151,13 +149,15 @@ int run_wait(const WaitOptions& o) {
     // Leaving the scope closes every socket still connecting, and the resolver's.
   }
 
+  // The command runs only when everything printed so far reached stdout.
+  if (!flush_stdout()) return kExitIoError;
   if (up_count < targets.size()) {
     if (!quiet) {
       for (const Target& t : targets) {
         if (t.up) continue;
         std::string last = t.last ? outcome_text(t.last->outcome) : "no attempt finished";
-        fmt::print(stderr, "nbconnect: timed out after {:.3f} s: {} is down: {}\n",
-                   to_ms(overall) / 1000.0, t.shown, last);
+        print_err("nbconnect: timed out after {:.3f} s: {} is down: {}\n", to_ms(overall) / 1000.0,
+                  t.shown, last);
       }
     }
     return kExitTimeout;

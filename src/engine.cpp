@@ -2,6 +2,9 @@
 // reactor. The probes' scheduling is scan_loop.cpp's; every attempt is the attempt driver's.
 #include "nbconnect/engine.hpp"
 
+#include <sys/eventfd.h>
+#include <unistd.h>
+
 #include <fmt/format.h>
 
 #include <condition_variable>
@@ -13,6 +16,7 @@
 #include <system_error>
 #include <thread>
 
+#include "limits.hpp"
 #include "nbconnect/event_loop.hpp"
 #include "scan_loop.hpp"
 
@@ -151,7 +155,30 @@ EngineStats Scanner::stats() const {
   return impl_->stats();
 }
 
+namespace {
+
+// Watches the engine's wake eventfd: its readiness only ends the loop's wait; the loop's turn
+// then sees Engine::stop_. It is never read, so it stays readable for every loop of the run.
+struct WakeWatch final : IoHandler {
+  void on_io(std::uint32_t) override {}
+};
+
+}  // namespace
+
 Engine::Engine(EngineOptions options) : options_(std::move(options)) {}
+
+Engine::~Engine() {
+  if (int fd = wake_fd_.load(); fd >= 0) ::close(fd);
+}
+
+void Engine::stop() {
+  stop_.store(true);
+  if (int fd = wake_fd_.load(); fd >= 0) {
+    std::uint64_t one = 1;
+    ssize_t ignored = ::write(fd, &one, sizeof one);  // EAGAIN: it is readable already
+    (void)ignored;
+  }
+}
 
 EngineStats Engine::run(const ScanPlan& plan, const ProbeCallback& callback) {
   auto started = Clock::now();
@@ -161,6 +188,31 @@ EngineStats Engine::run(const ScanPlan& plan, const ProbeCallback& callback) {
   Workers workers(detail::ScanShared(plan, options, callback, options.threads).threads);
   detail::ScanShared shared(plan, options, callback, workers.size());
   const unsigned threads = shared.threads;
+
+  // The wake descriptor is stored before stop_ is read, and stop() stores stop_ before it reads
+  // the descriptor: whichever comes second sees the other. Without an eventfd (descriptors ran
+  // out) the loops look at stop_ at least every 100 ms instead.
+  int wake_fd = wake_fd_.load();
+  // Each loop holds its poller and needs at least one socket: with fewer descriptors than that,
+  // every probe would only retry EMFILE until its retries ran out. A local shortage, said at once.
+  if (detail::free_descriptors(fd_limit()) < static_cast<std::size_t>(threads) + 1) {
+    throw std::system_error(EMFILE, std::generic_category(),
+                            "no descriptor left for a socket beside the event loop");
+  }
+  // Under a tiny descriptor limit the eventfd would take the one a socket needs (each loop holds
+  // its poller and at least one socket): go without it then.
+  if (wake_fd < 0 && detail::free_descriptors(fd_limit()) > threads * 2) {
+    wake_fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (wake_fd >= 0) wake_fd_.store(wake_fd);
+  }
+  if (stop_.load()) {
+    EngineStats stats;
+    stats.threads = threads;
+    stats.backend = options.connect.backend;
+    stats.interrupted = shared.shard_total > 0;
+    stats.elapsed = Clock::now() - started;
+    return stats;
+  }
 
   // Every loop has its poller before any loop opens a socket: a loop that filled the descriptor
   // table must not keep the next one from starting.
@@ -201,12 +253,24 @@ EngineStats Engine::run(const ScanPlan& plan, const ProbeCallback& callback) {
   std::mutex mutex;
   std::condition_variable finished_cv;
   unsigned finished = 0;
+  std::vector<WakeWatch> wake_watches(threads);
   auto body = [&](unsigned t) {
+    bool watching = false;
     try {
       detail::ScanLoop& scan = *scans[t];
+      watching = wake_fd >= 0 && loops[t]->watch(wake_fd, io::readable, wake_watches[t]) == 0;
+      auto limit = watching ? std::chrono::nanoseconds(-1) : std::chrono::milliseconds(100);
       scan.start();
-      while (!scan.finished()) loops[t]->run_once();
+      while (!scan.finished()) {
+        if (stop_.load(std::memory_order_relaxed)) {
+          scan.stop();
+          break;
+        }
+        loops[t]->run_once(limit);
+      }
+      if (watching) loops[t]->unwatch(wake_fd, false);
     } catch (...) {
+      if (watching) loops[t]->unwatch(wake_fd, false);
       errors[t] = std::current_exception();
       shared.stop.store(true);
     }
@@ -258,6 +322,7 @@ EngineStats Engine::run(const ScanPlan& plan, const ProbeCallback& callback) {
     stats.local_retries += s.local_retries;
     stats.self_connects += s.self_connects;
   }
+  stats.interrupted = stop_.load() && stats.probes < shared.shard_total;
   stats.elapsed = Clock::now() - started;
   return stats;
 }

@@ -1,6 +1,7 @@
 // The engine's budgets (limits.hpp): descriptor limits, the rate limiter.
 #include "limits.hpp"
 
+#include <fcntl.h>
 #include <sys/resource.h>
 
 #include <cmath>
@@ -40,6 +41,15 @@ std::size_t default_concurrency(std::size_t fd_limit) {
 }  // namespace nbc
 
 namespace nbc::detail {
+
+// Descriptors free under the limit, counted only when the limit is small enough for it to matter
+// (and for the count to be cheap).
+std::size_t free_descriptors(std::size_t limit) {
+  if (limit > 4096) return limit;
+  std::size_t used = 0;
+  for (std::size_t fd = 0; fd < limit; ++fd) used += ::fcntl(static_cast<int>(fd), F_GETFD) >= 0;
+  return limit - std::min(used, limit);
+}
 
 RateLimiter::RateLimiter(double rate, LimitClock::time_point now)
     : rate_(rate), burst_(std::max(1.0, rate / 100.0)), tokens_(1.0), last_(now) {}

@@ -8,6 +8,10 @@
 
 namespace nbc::detail {
 
+// Descriptors free under `limit` (RLIMIT_NOFILE), counted only when the limit is at most 4096;
+// above it, `limit` itself.
+std::size_t free_descriptors(std::size_t limit);
+
 using LimitClock = std::chrono::steady_clock;
 
 // A token bucket: `rate` attempts per second with a small burst.

@@ -21,15 +21,6 @@ constexpr int kLaunchBatch = 256;
 // The fewest sockets a loop should be able to hold: below that, fewer loops do better.
 constexpr std::size_t kMinLoopWindow = 8;
 
-// Descriptors free under the limit, counted only when the limit is small enough for it to matter
-// (and for the count to be cheap).
-std::size_t free_descriptors(std::size_t limit) {
-  if (limit > 4096) return limit;
-  std::size_t used = 0;
-  for (std::size_t fd = 0; fd < limit; ++fd) used += ::fcntl(static_cast<int>(fd), F_GETFD) >= 0;
-  return limit - std::min(used, limit);
-}
-
 }  // namespace
 
 ScanShared::ScanShared(const ScanPlan& plan_, const EngineOptions& options_,

@@ -5,6 +5,7 @@
 // engine adds only the scheduling: the window, the rate, per-host caps and no-response retries.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -102,6 +103,9 @@ struct EngineStats {
   // With backend uring: whether the connects were IORING_OP_CONNECT completions (false: the
   // kernel lacks it, and the uring poller watched for readiness instead).
   bool uring_connect = false;
+  // Engine::stop() ended the run before every probe had its outcome: `probes` counts those that
+  // had one, the rest were never started or were closed unfinished.
+  bool interrupted = false;
   std::chrono::nanoseconds elapsed{0};
 };
 
@@ -136,14 +140,31 @@ class Scanner {
 class Engine {
  public:
   explicit Engine(EngineOptions options);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
   // Runs every probe of the plan's shard to its final outcome, one EventLoop per thread. Blocks
-  // until done.
+  // until done, or until stop().
   EngineStats run(const ScanPlan& plan, const ProbeCallback& callback);
+
+  // Ends run() early: no probe starts any more, those in flight are closed without an outcome
+  // (no callback), and run() returns promptly, even while every probe waits for a long timeout,
+  // with EngineStats::interrupted set. Sticky: a run() that begins after it returns at once.
+  // Callable from any thread, and async-signal-safe (an atomic store and a write(2) to an
+  // eventfd every loop watches), so a program's signal handler may call it; the library itself
+  // installs none.
+  void stop();
+  bool stop_requested() const { return stop_.load(); }
 
   const EngineOptions& options() const { return options_; }
 
  private:
   EngineOptions options_;
+  std::atomic<bool> stop_{false};
+  // An eventfd that wakes every loop of a run on stop(); made by the first run(), closed by the
+  // destructor, so that stop() never writes to a descriptor that was closed (and reused).
+  std::atomic<int> wake_fd_{-1};
 };
 
 // Raises RLIMIT_NOFILE's soft limit to the hard limit and returns the new soft limit. A process-

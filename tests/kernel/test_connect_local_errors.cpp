@@ -107,11 +107,26 @@ TEST_P(ConnectLocalErrors, RealEmfileWhenDescriptorsRunOut) {
   }
   ConnectOptions opts = options();
   opts.local_error_retries = 1;
-  // The engine and the Dialer make their event loop (an epoll or io_uring descriptor) before
-  // any socket and throw when they cannot: a failure to start, not an outcome. They get back
-  // one descriptor at a time until their loop exists, so that socket() then meets the limit.
+  // The Dialer makes its event loop (an epoll or io_uring descriptor) before any socket and
+  // throws when it cannot: a failure to start, not an outcome. It gets back one descriptor at a
+  // time until its loop exists, so that socket() then meets the limit.
   // nbc::connect makes its poller only once a socket needs watching, and the foreign loop
   // needs none: they must report the EMFILE with no descriptor given back.
+  if (entry() == EntryPoint::engine) {
+    // The engine checks before it starts that each loop has its poller and room for a socket:
+    // with no descriptor free it refuses at once with EMFILE (a local shortage; exit 4 in the
+    // CLI) instead of letting every probe retry EMFILE until its retries run out.
+    int code = 0;
+    try {
+      connect(ep("127.0.0.1", listener.port()), opts);
+    } catch (const std::system_error& e) {
+      code = e.code().value();
+    }
+    for (int fd : hogs) ::close(fd);
+    setrlimit(RLIMIT_NOFILE, &saved);
+    EXPECT_EQ(code, EMFILE) << "the engine must refuse to start, naming EMFILE";
+    return;
+  }
   std::optional<Outcome> o;
   int given_back = 0;
   std::string start_error;

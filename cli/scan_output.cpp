@@ -1,0 +1,158 @@
+// A scan's records streamed to stdout; the table's rows and the counts kept (scan_output.hpp).
+#include "scan_output.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <iterator>
+#include <tuple>
+
+#include "output.hpp"
+
+namespace nbc::cli {
+namespace {
+
+// A loop writes its records once this much is pending; flush() writes the rest in between.
+constexpr std::size_t kChunk = std::size_t{1} << 16;
+
+std::string csv_field(std::string_view text) {
+  if (text.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(text);
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + '"';
+}
+
+}  // namespace
+
+void append_csv(std::string& out, const Outcome& o, std::string_view target, std::uint16_t port) {
+  std::string_view err = errno_name(o.error);
+  fmt::format_to(std::back_inserter(out), "{},{},{},{},{},{},{},{},{:.3f},{}\n", csv_field(target),
+                 o.peer.empty() ? std::string() : csv_field(o.peer.address()), port,
+                 o.peer.empty() ? std::string_view() : to_string(o.peer.family()),
+                 to_string(o.state), o.reason_name(), err, to_string(o.phase), to_ms(o.rtt),
+                 o.attempts);
+}
+
+void append_json(std::string& out, const Outcome& o, std::string_view target, std::uint16_t port,
+                 bool canary) {
+  nlohmann::ordered_json j = outcome_json(o, target);
+  if (o.peer.empty()) j["port"] = port;  // every port is accounted for, resolved or not
+  if (canary) j["canary"] = true;
+  out += j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  out += '\n';
+}
+
+ScanOutput::ScanOutput(Format format, bool open_only, const Targets& targets, std::size_t loops,
+                       Writer writer, std::function<void()> on_write_error)
+    : format_(format),
+      open_only_(open_only),
+      targets_(targets),
+      writer_(std::move(writer)),
+      on_write_error_(std::move(on_write_error)) {
+  for (std::size_t i = 0; i < std::max<std::size_t>(loops, 1); ++i) {
+    loops_.push_back(std::make_unique<Loop>());
+  }
+}
+
+void ScanOutput::record(const Probe& probe, const Outcome& o) {
+  Loop& loop = *loops_[probe.worker];
+  // Counts and open hosts are this loop's alone: no lock.
+  ++loop.counts[static_cast<std::size_t>(o.state)];
+  if (o.state == State::open) ++loop.open[std::uint64_t{probe.group} << 32 | probe.host];
+  if (open_only_ && o.state != State::open) return;
+  if (format_ == Format::text) {
+    if (o.state != State::closed) {
+      loop.rows.push_back(
+          Row{probe.group, probe.host, probe.port, o.state, o.reason, o.error, o.rtt});
+    }
+    return;
+  }
+  const std::string& label = targets_.labels[probe.group][probe.host];
+  std::string chunk;
+  {
+    std::lock_guard lock(loop.mutex);
+    if (format_ == Format::json) {
+      append_json(loop.pending, o, label, probe.port);
+    } else {
+      append_csv(loop.pending, o, label, probe.port);
+    }
+    if (loop.pending.size() < kChunk) return;
+    chunk.swap(loop.pending);
+  }
+  emit(chunk);
+}
+
+void ScanOutput::write(std::string_view text) {
+  std::string copy(text);
+  emit(copy);
+}
+
+void ScanOutput::flush() {
+  for (auto& loop : loops_) {
+    std::string chunk;
+    {
+      std::lock_guard lock(loop->mutex);
+      chunk.swap(loop->pending);
+    }
+    emit(chunk);
+  }
+}
+
+// Chunks hold whole records and go out one at a time, so records never interleave.
+void ScanOutput::emit(std::string& text) {
+  if (text.empty()) return;
+  bool first_failure = false;
+  {
+    std::lock_guard lock(write_mutex_);
+    if (failed_) return;
+    if (!writer_(text)) failed_ = first_failure = true;
+  }
+  if (first_failure && on_write_error_) on_write_error_();
+}
+
+bool ScanOutput::failed() const {
+  std::lock_guard lock(write_mutex_);
+  return failed_;
+}
+
+std::vector<Row> ScanOutput::rows() const {
+  std::vector<Row> all;
+  for (const auto& loop : loops_) all.insert(all.end(), loop->rows.begin(), loop->rows.end());
+  std::sort(all.begin(), all.end(), [](const Row& a, const Row& b) {
+    return std::tie(a.group, a.host, a.port) < std::tie(b.group, b.host, b.port);
+  });
+  return all;
+}
+
+std::vector<HostOpen> ScanOutput::open_hosts() const {
+  std::unordered_map<std::uint64_t, std::uint64_t> merged;
+  for (const auto& loop : loops_) {
+    for (const auto& [key, n] : loop->open) merged[key] += n;
+  }
+  std::vector<HostOpen> hosts;
+  for (const auto& [key, n] : merged) {
+    hosts.push_back(HostOpen{static_cast<std::uint32_t>(key >> 32),
+                             static_cast<std::uint32_t>(key & 0xffffffffu), n});
+  }
+  std::sort(hosts.begin(), hosts.end(), [](const HostOpen& a, const HostOpen& b) {
+    return std::tie(a.group, a.host) < std::tie(b.group, b.host);
+  });
+  return hosts;
+}
+
+std::uint64_t ScanOutput::count(State s) const {
+  std::uint64_t n = 0;
+  for (const auto& loop : loops_) n += loop->counts[static_cast<std::size_t>(s)];
+  return n;
+}
+
+std::size_t ScanOutput::rows_kept() const {
+  std::size_t n = 0;
+  for (const auto& loop : loops_) n += loop->rows.size();
+  return n;
+}
+
+}  // namespace nbc::cli

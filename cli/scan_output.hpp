@@ -1,0 +1,96 @@
+// A scan's records on their way to stdout: JSON lines or CSV rows streamed as the probes finish
+// (each loop buffers, and everything pending is written at least every flush interval), and for
+// the text table only the rows it shows. Nothing is kept that the output mode does not need:
+// with --json or --csv memory stays flat however many ports are open.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "nbconnect/nbconnect.hpp"
+#include "targets.hpp"
+
+namespace nbc::cli {
+
+enum class Format { text, json, csv };
+
+inline constexpr std::string_view kCsvHeader =
+    "target,address,port,family,state,reason,errno,phase,rtt_ms,attempts\n";
+
+void append_csv(std::string& out, const Outcome& o, std::string_view target, std::uint16_t port);
+// `canary`: the probe was one of the scan's own canaries (a port nobody asked for).
+void append_json(std::string& out, const Outcome& o, std::string_view target, std::uint16_t port,
+                 bool canary = false);
+
+// What the text table keeps of a non-closed port.
+struct Row {
+  std::uint32_t group;
+  std::uint32_t host;
+  std::uint16_t port;
+  State state;
+  Reason reason;
+  int error;
+  std::chrono::nanoseconds rtt;
+};
+
+// How many ports of one host were open (for the SYN-proxy check after the scan).
+struct HostOpen {
+  std::uint32_t group;
+  std::uint32_t host;
+  std::uint64_t open;
+};
+
+class ScanOutput {
+ public:
+  // Writes text to stdout; false when the write failed.
+  using Writer = std::function<bool(std::string_view)>;
+
+  // `on_write_error` is called (once, on any thread) when a write fails: the scan should stop.
+  ScanOutput(Format format, bool open_only, const Targets& targets, std::size_t loops,
+             Writer writer, std::function<void()> on_write_error);
+
+  // One probe's final outcome, on the loop thread that ran it.
+  void record(const Probe& probe, const Outcome& outcome);
+  // Text that goes out as it is (the CSV header, unresolved names' records), from any thread.
+  void write(std::string_view text);
+  // Writes what every loop holds; from any thread, at least every flush interval while it runs.
+  void flush();
+  bool failed() const;
+
+  // After the run: the table's rows in order (text only), the hosts with open ports, the counts.
+  std::vector<Row> rows() const;
+  std::vector<HostOpen> open_hosts() const;
+  std::uint64_t count(State state) const;
+  // Rows held for the table (text mode only; 0 otherwise).
+  std::size_t rows_kept() const;
+
+ private:
+  // One loop's share; its mutex is taken by the loop per record and by flush() now and then.
+  struct alignas(64) Loop {
+    std::mutex mutex;
+    std::string pending;
+    std::vector<Row> rows;
+    std::unordered_map<std::uint64_t, std::uint64_t> open;  // group << 32 | host -> open ports
+    std::array<std::uint64_t, 5> counts{};
+  };
+
+  void emit(std::string& text);
+
+  Format format_;
+  bool open_only_;
+  const Targets& targets_;
+  std::vector<std::unique_ptr<Loop>> loops_;
+  Writer writer_;
+  std::function<void()> on_write_error_;
+  mutable std::mutex write_mutex_;
+  bool failed_ = false;  // under write_mutex_
+};
+
+}  // namespace nbc::cli
