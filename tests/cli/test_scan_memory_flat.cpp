@@ -70,6 +70,10 @@ Peak scan_peak(const std::string& hosts) {
 
 TEST(ScanMemoryFlat, TwiceTheOpenPortsSamePeak) {
   NBC_REQUIRE_NETNS();
+#if defined(__SANITIZE_ADDRESS__)
+  // ASan keeps freed memory in quarantine (hundreds of MiB here): a peak says nothing then.
+  GTEST_SKIP() << "peak memory is not measurable under AddressSanitizer (its quarantine)";
+#endif
   if (::access("/usr/bin/time", X_OK) != 0) GTEST_SKIP() << "needs GNU time (/usr/bin/time)";
   Listener listener("0.0.0.0", 0, 4096);
   ASSERT_TRUE(listener.ok());
