@@ -33,6 +33,17 @@ inline bool drop_syns(const std::string& address, std::uint16_t port) {
             " --dport " + std::to_string(port) + " -j DROP") == 0;
 }
 
+// Stages `name` in the fake DNS with `count` IPv4 addresses 127.0.1.1..N whose SYNs to a closed
+// port are dropped; returns that port ("" when the firewall rule failed).
+inline std::string stage_blackholed_name(FakeDns& dns, const std::string& name, int count) {
+  std::vector<std::string> addresses;
+  for (int i = 1; i <= count; ++i) addresses.push_back("127.0.1." + std::to_string(i));
+  dns.set(name, {.a = addresses});
+  std::string port = std::to_string(closed_port());
+  if (sh("iptables -A INPUT -p tcp -d 127.0.1.0/24 --dport " + port + " -j DROP") != 0) return "";
+  return port;
+}
+
 inline std::size_t count_of(const std::string& text, const std::string& what) {
   std::size_t n = 0;
   for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;

@@ -22,11 +22,8 @@ TEST(CheckOverallDeadline, ManyBlackholedAddressesEndAtTheTimeout) {
   NBC_REQUIRE_NETNS();
   FakeDns dns;
   ASSERT_TRUE(dns.ok());
-  std::vector<std::string> addresses;
-  for (int i = 1; i <= 20; ++i) addresses.push_back("127.0.1." + std::to_string(i));
-  dns.set("many.test", {.a = addresses});
-  std::string port = std::to_string(closed_port());
-  ASSERT_EQ(sh("iptables -A INPUT -p tcp -d 127.0.1.0/24 --dport " + port + " -j DROP"), 0);
+  std::string port = stage_blackholed_name(dns, "many.test", 20);
+  ASSERT_FALSE(port.empty());
   // One attempt every 250 ms over 20 addresses would run for 6 s.
   auto r = nbconnect({"--json", "-t", "1s", "many.test", port, "--dns-server", dns.address()});
   EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
