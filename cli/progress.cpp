@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "output.hpp"
 
 namespace nbc::cli {
@@ -15,14 +17,21 @@ std::string progress_text(const EngineProgress& p) {
   double done_rate = seconds > 0 ? static_cast<double>(p.done) / seconds : 0;
   double percent =
       p.total ? 100.0 * static_cast<double>(p.done) / static_cast<double>(p.total) : 100;
+  // The probes not started yet at the pace so far, but never less than the wait of those in
+  // flight: dropped ports hold the scan until their timeouts (and retries) pass.
+  double waiting = std::chrono::duration<double>(p.pending).count();
+  std::uint64_t left = p.total > p.done ? p.total - p.done : 0;
+  std::uint64_t unstarted = left > p.in_flight ? left - p.in_flight : 0;
   std::string eta = "?";
-  if (p.done >= p.total) {
+  if (left == 0) {
     eta = "0s";
+  } else if (unstarted == 0 && p.in_flight > 0) {
+    eta = fmt::format("{:.1f}s", waiting);
   } else if (done_rate > 0) {
-    eta = fmt::format("{:.1f}s", static_cast<double>(p.total - p.done) / done_rate);
+    eta = fmt::format("{:.1f}s", std::max(static_cast<double>(unstarted) / done_rate, waiting));
   }
-  return fmt::format("{}/{} ports ({:.1f}%), {:.0f}/s, ETA {}", p.done, p.total, percent, rate,
-                     eta);
+  return fmt::format("{}/{} ports ({:.1f}%), {:.0f}/s, {} in flight, ETA {}", p.done, p.total,
+                     percent, rate, p.in_flight, eta);
 }
 
 ProgressLine::ProgressLine(bool enabled) : enabled_(enabled && ::isatty(STDERR_FILENO) == 1) {}

@@ -1,4 +1,5 @@
-// The progress line on stderr while a scan runs: done/total, attempts per second, ETA.
+// The progress line on stderr while a scan runs: done/total, attempts per second, probes in
+// flight, and an ETA that counts the timeouts they still wait for.
 #pragma once
 
 #include <string>
@@ -7,7 +8,7 @@
 
 namespace nbc::cli {
 
-// "12345/65535 ports (18.8%), 45210/s, ETA 1.2s"
+// "12345/65535 ports (18.8%), 45210/s, 512 in flight, ETA 1.2s"
 std::string progress_text(const EngineProgress& progress);
 
 class ProgressLine {

@@ -21,6 +21,7 @@
 #include "output.hpp"
 #include "progress.hpp"
 #include "scan_output.hpp"
+#include "scan_timing.hpp"
 #include "subcommands.hpp"
 #include "targets.hpp"
 
@@ -36,7 +37,7 @@ struct ScanOptions {
   std::string concurrency;
   std::string rate;
   std::string per_host;
-  std::string retries = "1";
+  TimingWords timing;
   std::string threads;
   std::string order = "random";
   std::string seed;
@@ -48,7 +49,8 @@ struct ScanOptions {
 };
 
 void add_scan_options(CLI::App& app, ScanOptions& o) {
-  add_common_options(app, o.common, "Per-attempt timeout (default 1s)");
+  add_common_options(app, o.common,
+                     "Fixed per-attempt timeout, no adaptation (default: adaptive, see -T)");
   app.add_option("targets", o.targets,
                  "Addresses, host names, CIDR blocks, IPv4 ranges (10.0.0.1-20), HOST:PORT");
   app.add_option("-p,--ports", o.ports, "Ports: 22,80,8000-8100; - (or -p-) for 1-65535")
@@ -64,8 +66,7 @@ void add_scan_options(CLI::App& app, ScanOptions& o) {
   app.add_option("--rate", o.rate, "Attempts per second, 0.01-1000000000 (default: no limit)")
       ->type_name("N");
   app.add_option("--per-host", o.per_host, "Attempts in flight per address")->type_name("N");
-  app.add_option("--retries", o.retries, "Extra attempts after no response (default 1)")
-      ->type_name("N");
+  add_timing_options(app, o.timing);
   app.add_option("--threads", o.threads, "Event loops, one per thread (default: one per core)")
       ->type_name("N");
   app.add_option("--order", o.order, "random (default) or serial")->type_name("ORDER");
@@ -229,7 +230,7 @@ int run_scan(ScanOptions& o) {
   if (!o.per_host.empty()) {
     engine_options.per_host = number_option("--per-host", o.per_host, 1, 10000000);
   }
-  engine_options.retries = static_cast<int>(number_option("--retries", o.retries, 0, 100));
+  apply_timing(o.timing, o.common, engine_options);
   if (!o.threads.empty()) {
     engine_options.threads = static_cast<unsigned>(number_option("--threads", o.threads, 1, 1024));
   } else {

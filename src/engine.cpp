@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <cstring>
 #include <exception>
@@ -286,11 +287,17 @@ EngineStats Engine::run(const ScanPlan& plan, const ProbeCallback& callback) {
     if (!options.on_progress) return;
     EngineProgress p;
     p.total = shared.shard_total;
+    std::int64_t latest = 0;
     for (const auto& scan : scans) {
       p.done += scan->done();
       p.attempts += scan->attempts();
+      p.in_flight += scan->in_flight();
+      latest = std::max(latest, scan->latest_deadline());
     }
-    p.elapsed = Clock::now() - started;
+    auto now = Clock::now();
+    p.elapsed = now - started;
+    auto left = std::chrono::nanoseconds(latest - now.time_since_epoch().count());
+    if (p.in_flight > 0 && left.count() > 0) p.pending = left;
     options.on_progress(p);
   };
   {

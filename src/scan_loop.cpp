@@ -2,10 +2,12 @@
 #include "scan_loop.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/select.h>
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <functional>
 #include <stdexcept>
 #include <thread>
 
@@ -31,6 +33,15 @@ ScanShared::ScanShared(const ScanPlan& plan_, const EngineOptions& options_,
   attempt_options.keep_socket = true;
   attempt_options.linger_zero = false;
   attempt_options.eager_check = true;
+  adaptive = options.timing.adaptive;
+  if (adaptive) {
+    bounds = RttBounds{options.timing.initial_rtt_timeout, options.timing.min_rtt_timeout,
+                       options.timing.max_rtt_timeout}
+                 .normalised();
+    // The loop ends each probe at its host's timeout; the driver's own deadline is only the
+    // backstop, at the longest timeout any attempt can get.
+    attempt_options.timeout = bounds.max;
+  }
 
   std::uint64_t total = 0;
   std::uint32_t hosts = 0;
@@ -74,7 +85,15 @@ ScanLoop::ScanLoop(Reactor& reactor, ScanShared& shared, unsigned index,
       shared_(shared),
       index_(index),
       on_finished_(std::move(finished)),
-      window_(shared.window_per_loop) {}
+      window_(shared.window_per_loop) {
+  if (shared.adaptive) {
+    rtts_ = HostRtts(shared.host_count);
+    floor_ = std::min(shared.bounds.min, shared.bounds.initial);
+    // A quarter of the least timeout, so that a probe ends at most 25% late, and not more often
+    // than every millisecond.
+    quantum_ = std::max<std::chrono::nanoseconds>(floor_ / 4, std::chrono::milliseconds(1));
+  }
+}
 
 ScanLoop::~ScanLoop() {
   stop();
@@ -93,6 +112,9 @@ void ScanLoop::start() {
 void ScanLoop::stop() {
   for (Slot& slot : slots_) slot.driver.cancel();
   reactor_.disarm(*this);
+  reactor_.disarm(expiry_timer_);
+  expiry_at_ = Clock::time_point::max();
+  in_flight_count_.store(0, std::memory_order_relaxed);
   pump_at_ = Clock::time_point::max();
   finished_ = true;
 }
@@ -211,10 +233,116 @@ void ScanLoop::launch(const Job& job) {
   slot.target.set_port(job.port);
   slot.job = job;
   ++slot.job.runs;
+  ++slot.generation;
   if (shared_.per_host_per_loop) ++host_in_flight_[job.host_id];
   ++in_flight_;
+  in_flight_count_.store(in_flight_, std::memory_order_relaxed);
   attempt_count_.fetch_add(1, std::memory_order_relaxed);
+  if (shared_.adaptive) slot.started = Clock::now();
+  note_deadline(slot);
   slot.driver.start(slot.target, shared_.attempt_options);
+  if (shared_.adaptive) {
+    // After start(): the driver is active now (it never delivers from inside start()).
+    young_.push_back(Watch{i, slot.generation});
+    if (young_.size() == 1) arm_expiry(slot.started);
+  }
+}
+
+// The retries a no-response of this host gets: all of them with fixed timeouts; with adaptive
+// ones, the first, and more only where a retry was answered before (as many as that took).
+unsigned ScanLoop::allowed_retries(std::uint32_t host_id) const {
+  auto retries = static_cast<unsigned>(std::max(shared_.options.retries, 0));
+  if (!shared_.adaptive) return retries;
+  return std::min(retries, std::max(1u, rtts_.get(host_id).best_run()));
+}
+
+// Raises the latest deadline the progress line sees to this probe's, its retries included.
+void ScanLoop::note_deadline(const Slot& slot) {
+  const unsigned runs = slot.job.runs;
+  const unsigned last = allowed_retries(slot.job.host_id) + 1;
+  std::chrono::nanoseconds wait{0};
+  if (shared_.adaptive) {
+    const RttEstimator& rtt = rtts_.get(slot.job.host_id);
+    for (unsigned r = runs; r <= std::max(runs, last); ++r) wait += rtt.timeout(shared_.bounds, r);
+  } else {
+    wait = shared_.attempt_options.timeout * (std::max(runs, last) - runs + 1);
+  }
+  Clock::time_point start = shared_.adaptive ? slot.started : Clock::now();
+  std::int64_t deadline = (start + wait).time_since_epoch().count();
+  if (deadline > latest_deadline_.load(std::memory_order_relaxed)) {
+    latest_deadline_.store(deadline, std::memory_order_relaxed);
+  }
+}
+
+// Looks at the probes due for a look: each ends when its host's current timeout has passed.
+void ScanLoop::on_expiry() {
+  expiry_at_ = Clock::time_point::max();
+  if (finished_) return;
+  Clock::time_point now = Clock::now();
+  // The young ones in launch order, up to the first that is younger than any timeout.
+  while (!young_.empty() && !finished_) {
+    Watch w = young_.front();
+    const Slot& slot = slots_[w.slot];
+    if (slot.generation == w.generation && slot.driver.active()) {
+      if (slot.started + floor_ > now) break;
+      young_.pop_front();
+      judge(w.slot, now);
+    } else {
+      young_.pop_front();  // done already
+    }
+  }
+  while (!due_.empty() && due_.front().when <= now && !finished_) {
+    std::pop_heap(due_.begin(), due_.end(), std::greater<>());
+    Watch w = due_.back().watch;
+    due_.pop_back();
+    const Slot& slot = slots_[w.slot];
+    if (slot.generation == w.generation && slot.driver.active()) judge(w.slot, now);
+  }
+  if (!finished_) arm_expiry(now + quantum_);
+}
+
+// Ends the probe if its host's current timeout has passed; else looks again when it will have
+// (while the host has not answered yet, every quantum: its first answer may shorten the wait).
+void ScanLoop::judge(std::uint32_t i, Clock::time_point now) {
+  Slot& slot = slots_[i];
+  const RttEstimator& rtt = rtts_.get(slot.job.host_id);
+  Clock::time_point deadline = slot.started + rtt.timeout(shared_.bounds, slot.job.runs);
+  if (deadline <= now) {
+    // An answer the reactor has not delivered yet (a busy turn) is not a no-response: look again
+    // shortly. One poll(2), only for a probe at its timeout.
+    pollfd p{slot.driver.fd(), POLLOUT, 0};
+    if (p.fd < 0 || ::poll(&p, 1, 0) != 1) {
+      slot.driver.expire();  // delivers the no-response (on_done) before it returns
+      return;
+    }
+    deadline = now + quantum_;
+  }
+  Clock::time_point when = rtt.sampled() ? deadline : std::min(deadline, now + quantum_);
+  due_.push_back(Due{when, Watch{i, slot.generation}});
+  std::push_heap(due_.begin(), due_.end(), std::greater<>());
+}
+
+// Arms the expiry timer for the next look, not before `earliest`.
+void ScanLoop::arm_expiry(Clock::time_point earliest) {
+  // A probe done already says nothing about when the next one is due (its slot may even have
+  // started anew since).
+  while (!young_.empty()) {
+    const Slot& front = slots_[young_.front().slot];
+    if (front.generation == young_.front().generation && front.driver.active()) break;
+    young_.pop_front();
+  }
+  Clock::time_point next = Clock::time_point::max();
+  if (!young_.empty()) next = slots_[young_.front().slot].started + floor_;
+  if (!due_.empty()) next = std::min(next, due_.front().when);
+  if (next == Clock::time_point::max()) {
+    if (expiry_at_ != next) reactor_.disarm(expiry_timer_);
+    expiry_at_ = next;
+    return;
+  }
+  next = std::max(next, earliest);
+  if (next == expiry_at_) return;
+  expiry_at_ = next;
+  reactor_.arm(expiry_timer_, next);
 }
 
 void ScanLoop::release(std::uint32_t i) {
@@ -231,11 +359,14 @@ void ScanLoop::release(std::uint32_t i) {
     }
   }
   --in_flight_;
+  in_flight_count_.store(in_flight_, std::memory_order_relaxed);
   free_.push_back(i);
 }
 
-void ScanLoop::on_retry(const Outcome& failed) {
+void ScanLoop::on_retry(std::uint32_t i, const Outcome& failed) {
   attempt_count_.fetch_add(1, std::memory_order_relaxed);
+  // A fresh socket follows: its timeout counts from now.
+  if (shared_.adaptive) slots_[i].started = Clock::now();
   if (failed.reason == Reason::self_connect) {
     ++self_connects_;
     return;
@@ -251,7 +382,13 @@ void ScanLoop::on_done(std::uint32_t i, Outcome& outcome) {
   job.sockets = static_cast<std::uint16_t>(job.sockets + outcome.attempts);
   release(i);
   schedule(Clock::now());
-  if (outcome.reason == Reason::no_response && job.runs <= shared_.options.retries) {
+  if (shared_.adaptive && outcome.reason != Reason::no_response &&
+      (outcome.state == State::open || outcome.state == State::closed ||
+       outcome.state == State::filtered)) {
+    // An answer from the network (SYN-ACK, RST or ICMP unreachable): a round-trip sample.
+    rtts_.sample(job.host_id, outcome.rtt, job.runs);
+  }
+  if (outcome.reason == Reason::no_response && job.runs <= allowed_retries(job.host_id)) {
     retry_.push_back(job);
     return;
   }
@@ -277,6 +414,8 @@ void ScanLoop::finish() {
   if (finished_) return;
   finished_ = true;
   reactor_.disarm(*this);
+  reactor_.disarm(expiry_timer_);
+  expiry_at_ = Clock::time_point::max();
   pump_at_ = Clock::time_point::max();
   if (on_finished_) on_finished_();
 }

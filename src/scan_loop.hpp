@@ -1,7 +1,8 @@
 // One loop's share of a scan: draws its probes from the plan's order, starts them through the
 // attempt driver on a Reactor within the window, rate and per-host caps, retries no-response,
-// and hands each final outcome to the callback. Engine runs one per thread; Scanner runs one on
-// the caller's reactor. Only scheduling lives here: every attempt is a Driver's.
+// ends probes at their host's adaptive timeout (rtt_estimator.hpp) when asked, and hands each
+// final outcome to the callback. Engine runs one per thread; Scanner runs one on the caller's
+// reactor. Only scheduling lives here: every attempt is a Driver's.
 #pragma once
 
 #include <atomic>
@@ -16,6 +17,7 @@
 #include "engine_order.hpp"
 #include "limits.hpp"
 #include "nbconnect/engine.hpp"
+#include "rtt_estimator.hpp"
 
 namespace nbc::detail {
 
@@ -39,6 +41,8 @@ struct ScanShared {
   std::size_t window_per_loop = 1;
   std::size_t per_host_per_loop = 0;
   double rate_per_loop = 0;
+  bool adaptive = false;  // options.timing.adaptive
+  RttBounds bounds;       // options.timing, normalised
   std::atomic<bool> stop{false};
 };
 
@@ -55,6 +59,10 @@ class ScanLoop final : private Timer {
   EngineStats stats() const;
   std::uint64_t done() const { return done_count_.load(std::memory_order_relaxed); }
   std::uint64_t attempts() const { return attempt_count_.load(std::memory_order_relaxed); }
+  // Probes in flight, and the latest deadline any of them had when it started (retries included;
+  // nanoseconds of Clock's epoch): cheap reads for the progress line from another thread.
+  std::uint64_t in_flight() const { return in_flight_count_.load(std::memory_order_relaxed); }
+  std::int64_t latest_deadline() const { return latest_deadline_.load(std::memory_order_relaxed); }
 
  private:
   struct Job {
@@ -71,12 +79,29 @@ class ScanLoop final : private Timer {
     Slot(Reactor& reactor, ScanLoop& loop, std::uint32_t index)
         : loop(loop), index(index), driver(reactor, *this) {}
     void on_attempt_done(Driver&, Outcome& outcome) override { loop.on_done(index, outcome); }
-    void on_retry(Driver&, const Outcome& failed) override { loop.on_retry(failed); }
+    void on_retry(Driver&, const Outcome& failed) override { loop.on_retry(index, failed); }
     ScanLoop& loop;
     std::uint32_t index;
+    std::uint32_t generation = 0;  // launches of this slot: tells a stale expiry entry
     Endpoint target;
     Job job;
+    Clock::time_point started{};  // of the current socket (adaptive timing only)
     Driver driver;
+  };
+  // Ends probes at their host's current timeout (adaptive timing): the loop's second timer.
+  struct ExpiryTimer final : Timer {
+    explicit ExpiryTimer(ScanLoop& loop) : loop(loop) {}
+    void on_timer() override { loop.on_expiry(); }
+    ScanLoop& loop;
+  };
+  struct Watch {
+    std::uint32_t slot;
+    std::uint32_t generation;
+  };
+  struct Due {
+    Clock::time_point when;
+    Watch watch;
+    bool operator>(const Due& o) const { return when > o.when; }
   };
 
   void on_timer() override;
@@ -89,8 +114,13 @@ class ScanLoop final : private Timer {
   void launch(const Job& job);
   void release(std::uint32_t i);
   void on_done(std::uint32_t i, Outcome& outcome);
-  void on_retry(const Outcome& failed);
+  void on_retry(std::uint32_t i, const Outcome& failed);
   void finish();
+  unsigned allowed_retries(std::uint32_t host_id) const;
+  void note_deadline(const Slot& slot);
+  void on_expiry();
+  void judge(std::uint32_t i, Clock::time_point now);
+  void arm_expiry(Clock::time_point now);
 
   Reactor& reactor_;
   ScanShared& shared_;
@@ -117,6 +147,17 @@ class ScanLoop final : private Timer {
   std::uint64_t self_connects_ = 0;
   std::atomic<std::uint64_t> done_count_{0};
   std::atomic<std::uint64_t> attempt_count_{0};
+  std::atomic<std::uint64_t> in_flight_count_{0};
+  std::atomic<std::int64_t> latest_deadline_{0};
+  // Adaptive timing: estimates per host; probes younger than the least timeout in launch order;
+  // the older ones in a min-heap by when to look at them again.
+  HostRtts rtts_;
+  std::deque<Watch> young_;
+  std::vector<Due> due_;
+  ExpiryTimer expiry_timer_{*this};
+  Clock::time_point expiry_at_ = Clock::time_point::max();
+  std::chrono::nanoseconds floor_{0};    // no probe's timeout is shorter
+  std::chrono::nanoseconds quantum_{0};  // the expiry timer fires at most this often
 };
 
 }  // namespace nbc::detail

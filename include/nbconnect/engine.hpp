@@ -2,7 +2,8 @@
 // caller's own loop, or an EventLoop; Engine runs one Scanner per thread, each on an EventLoop of
 // its own, with the probes sharded between them. Outcomes are delivered by callback on the loop
 // that produced them. Every probe is an attempt run by the attempt driver (connector.hpp); the
-// engine adds only the scheduling: the window, the rate, per-host caps and no-response retries.
+// engine adds only the scheduling: the window, the rate, per-host caps, no-response retries and,
+// when asked, timeouts adapted to each host's measured round trip (ScanTiming).
 #pragma once
 
 #include <atomic>
@@ -59,12 +60,36 @@ struct EngineProgress {
   std::uint64_t total = 0;     // probes in the shard
   std::uint64_t attempts = 0;  // sockets used so far, retries included
   std::chrono::nanoseconds elapsed{0};
+  std::uint64_t in_flight = 0;  // probes started and waiting for their outcome
+  // Until the latest deadline of the probes in flight, their remaining retries included: an
+  // upper estimate (a probe that answers ends sooner), 0 when none waits.
+  std::chrono::nanoseconds pending{0};
+};
+
+// Adaptive timeouts (docs/timing.md). Off (the library's default): every attempt waits
+// connect.timeout and a no-response is retried `retries` times. On: each loop estimates each host's
+// round trip from the answers it got (SYN-ACK, RST, ICMP unreachable) as RFC 6298 does (SRTT and
+// RTTVAR, alpha 1/8, beta 1/4) and gives every attempt on that host the timeout SRTT +
+// max(1 ms, 4 RTTVAR) within [min_rtt_timeout, max_rtt_timeout]; before the host's first answer,
+// initial_rtt_timeout. A probe waiting in flight is judged against its host's current timeout, so
+// probes started before the first answer do not all wait the initial one. Each retry doubles the
+// timeout (within max_rtt_timeout), and `retries` is a maximum: beyond the first retry, a probe is
+// retried only on a host that has answered a retry before (it loses packets, so retries pay off).
+// A host that never answers waits initial * 3 per probe at most; in no case does a probe wait more
+// than max_rtt_timeout * (retries + 1). Estimates are per loop (per thread), not shared. Bounds
+// that disagree are corrected: min is lowered to max, max raised to initial. connect.timeout is
+// not used while adaptive.
+struct ScanTiming {
+  bool adaptive = false;
+  std::chrono::nanoseconds initial_rtt_timeout = std::chrono::seconds(1);
+  std::chrono::nanoseconds min_rtt_timeout = std::chrono::milliseconds(100);
+  std::chrono::nanoseconds max_rtt_timeout = std::chrono::seconds(10);
 };
 
 struct EngineOptions {
-  // Per attempt: timeout, detection method, backend, source address, retries of local errors
-  // and self-connects, tracer. The engine closes every probe with linger 0 (no TIME_WAIT) unless
-  // keep_socket asks for open sockets.
+  // Per attempt: timeout (unless timing.adaptive), detection method, backend, source address,
+  // retries of local errors and self-connects, tracer. The engine closes every probe with linger 0
+  // (no TIME_WAIT) unless keep_socket asks for open sockets.
   ConnectOptions connect = [] {
     ConnectOptions c;
     c.timeout = std::chrono::seconds(1);
@@ -79,7 +104,8 @@ struct EngineOptions {
   std::size_t concurrency = 0;
   double rate = 0;           // attempts started per second over all loops; 0: no limit
   std::size_t per_host = 0;  // attempts in flight per address; 0: no cap
-  int retries = 1;           // extra attempts after no-response (only)
+  int retries = 1;           // extra attempts after no-response (only); a maximum if adaptive
+  ScanTiming timing;         // adaptive timeouts: off unless asked for
   unsigned threads = 1;      // event loops, one thread each; 0: one per core
   // Called every interval on the thread that called run(), while it runs.
   std::chrono::milliseconds progress_interval{250};
