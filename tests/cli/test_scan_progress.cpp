@@ -19,7 +19,7 @@ TEST(ScanProgress, ShownOnATerminalOnly) {
   NBC_REQUIRE_IPTABLES("-A INPUT -p tcp --dport 1500:1509 -j DROP");
   std::string tty = on_terminal("");
   EXPECT_NE(tty.find("/2000 ports ("), std::string::npos) << tty;
-  EXPECT_NE(tty.find("/s, ETA "), std::string::npos) << tty;
+  EXPECT_NE(tty.find(" in flight, ETA "), std::string::npos) << tty;
   EXPECT_NE(tty.find("\r\x1b[K"), std::string::npos) << "the line is rewritten in place";
   std::string hidden = on_terminal("--no-progress");
   EXPECT_EQ(hidden.find("ETA"), std::string::npos) << hidden;
