@@ -50,11 +50,11 @@ done
   127.0.0.3:50505 $(for port in $(seq 5001 5010); do echo 127.0.0.4:$port; done) > /dev/null ||
   { echo "scan_vs_nmap: the listeners did not start" >&2; exit 1; }
 
-# Runs a command under /usr/bin/time; appends "seconds max_rss_kb" to the file named $1.
+# Runs a command under /usr/bin/time; appends "seconds max_rss_kb user sys" to the file named $1.
 measure() {
   local out=$1
   shift
-  /usr/bin/time -f "%e %M" -o "$TMP/time" "$@" > "$TMP/stdout" 2> "$TMP/stderr" || true
+  /usr/bin/time -f "%e %M %U %S" -o "$TMP/time" "$@" > "$TMP/stdout" 2> "$TMP/stderr" || true
   cat "$TMP/time" >> "$out"
 }
 
@@ -83,6 +83,7 @@ nmap_filtered() {
 # Appends "open-set|filtered" of the last run to the file named $1 (nbc or nmap by $2).
 states() { if [ "$2" = nbc ]; then echo "$(nbc_open "$TMP/stdout")|$(nbc_filtered "$TMP/stdout")"; else echo "$(nmap_open "$TMP/stdout")|$(nmap_filtered "$TMP/stdout")"; fi >> "$TMP/$1"; }
 
+LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
 for i in $(seq "$ROUNDS"); do
   measure "$TMP/a_nbc" "$NBC" scan 127.0.0.1 -p- --no-progress
   grep -q "65535 ports on 1 host" "$TMP/stdout" || { echo "nbconnect (a) failed: $(cat "$TMP/stdout" "$TMP/stderr")" >&2; exit 1; }
@@ -107,14 +108,17 @@ done
 
 median() { sort -n | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
 col() { awk -v c="$2" '{print $c}' "$TMP/$1" | median; }
+# CPU seconds (user + system): a figure a loaded machine disturbs less than the wall clock.
+cpu() { awk '{print $3 + $4}' "$TMP/$1" | median; }
 
 a_nbc=$(col a_nbc 1); a_json=$(col a_json 1); a_nmap=$(col a_nmap 1); a_raw=$(col a_raw 1)
 b_nbc=$(col b_nbc 1); c_nbc=$(col c_nbc 1); c_nmap=$(col c_nmap 1)
 c5_nbc=$(col c5_nbc 1); c5_nmap=$(col c5_nmap 1); d_nbc=$(col d_nbc 1); d_nmap=$(col d_nmap 1)
 echo "nbconnect scan benchmark: $ROUNDS rounds, $CORES cores, kernel $(uname -r), medians"
 echo
-printf '%-50s %9s %11s\n' "run" "seconds" "peak RSS"
-row() { printf '%-50s %9s %8s KB\n' "$1" "$(col "$2" 1)" "$(col "$2" 2)"; }
+echo "load average before: $LOAD (the ratios mean little when it is well above $CORES)"
+printf '%-50s %9s %9s %11s\n' "run" "seconds" "CPU s" "peak RSS"
+row() { printf '%-50s %9s %9s %8s KB\n' "$1" "$(col "$2" 1)" "$(cpu "$2")" "$(col "$2" 2)"; }
 row "(a) nbconnect scan 127.0.0.1 -p-" a_nbc
 row "(a) nbconnect scan 127.0.0.1 -p- --json >/dev/null" a_json
 row "(a) nmap -sT -p- -T5 --min-rate 100000" a_nmap

@@ -56,8 +56,9 @@ std::string template_help() {
       "win:";
   for (std::size_t i = 0; i < kTemplates.size(); ++i) {
     const Template& t = kTemplates[i];
-    text += fmt::format("\n  -T{} {}: {}/{}/{}, at most {} retries", i, t.name, short_duration(t.initial),
-                        short_duration(t.min), short_duration(t.max), t.retries);
+    text += fmt::format("\n  -T{} {}: {}/{}/{}, at most {} retries", i, t.name,
+                        short_duration(t.initial), short_duration(t.min), short_duration(t.max),
+                        t.retries);
     if (t.concurrency) text += fmt::format(", -c {}", t.concurrency);
     if (t.rate > 0) text += fmt::format(", one probe per {:g} s", 1.0 / t.rate);
   }
