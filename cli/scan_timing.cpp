@@ -104,7 +104,7 @@ void add_timing_options(CLI::App& app, TimingWords& w) {
   app.add_option("--max-rtt-timeout", w.max_rtt,
                  "Greatest timeout of an attempt, back-off included (default: the template's)")
       ->type_name("DUR");
-  app.add_option("--max-retries,--retries", w.retries,
+  app.add_option("--retries,--max-retries", w.retries,
                  "Most retries after no response: the first always, more only on a host that "
                  "answered a retry (default: the template's; with -t: exactly N, default 1)")
       ->type_name("N");

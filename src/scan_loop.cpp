@@ -307,7 +307,11 @@ void ScanLoop::judge(std::uint32_t i, Clock::time_point now) {
   Slot& slot = slots_[i];
   const RttEstimator& rtt = rtts_.get(slot.job.host_id);
   Clock::time_point deadline = slot.started + rtt.timeout(shared_.bounds, slot.job.runs);
-  if (deadline <= now) {
+  if (deadline <= now && slot.driver.fd() < 0) {
+    // Backing off after a local error, between sockets: the next socket gets a whole timeout.
+    slot.started = now;
+    deadline = now + rtt.timeout(shared_.bounds, slot.job.runs);
+  } else if (deadline <= now) {
     // An answer the reactor has not delivered yet (a busy turn) is not a no-response: look again
     // shortly. One poll(2), only for a probe at its timeout.
     pollfd p{slot.driver.fd(), POLLOUT, 0};
