@@ -6,6 +6,8 @@
 #include <sys/select.h>
 #include <sys/socket.h>
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <functional>
 #include <stdexcept>
@@ -316,6 +318,15 @@ void ScanLoop::judge(std::uint32_t i, Clock::time_point now) {
     // shortly. One poll(2), only for a probe at its timeout.
     pollfd p{slot.driver.fd(), POLLOUT, 0};
     if (p.fd < 0 || ::poll(&p, 1, 0) != 1) {
+      if (shared_.attempt_options.trace) {
+        // The attempt's own note names the driver's backstop deadline, not this one.
+        std::string srtt = rtt.sampled() ? fmt::format("SRTT {:.3f} ms", rtt.srtt_us() / 1000.0)
+                                         : std::string("no answer from the host yet");
+        shared_.attempt_options.trace(fmt::format(
+            "{}: adaptive timeout of {:.3f} ms passed (attempt {}, {})", slot.target.to_string(),
+            std::chrono::duration<double, std::milli>(deadline - slot.started).count(),
+            slot.job.runs, srtt));
+      }
       slot.driver.expire();  // delivers the no-response (on_done) before it returns
       return;
     }
