@@ -8,6 +8,13 @@ namespace {
 
 using std::chrono::milliseconds;
 
+// Deletes a rule staged with NBC_REQUIRE_IPTABLES("-A " + rule) when the test ends, so that tests
+// run in one process (one namespace) do not see each other's rules.
+struct RuleGone {
+  std::string rule;
+  ~RuleGone() { iptables("-D " + rule); }
+};
+
 struct Tally {
   int filtered = 0;
   int closed = 0;
@@ -35,6 +42,7 @@ TEST(ScanAdaptiveTiming, DroppedPortsEndAtTheHostsTimeoutNotTheInitialOne) {
   ASSERT_TRUE(listener.ok());
   // Serial order: the dropped ports are the first probes, started before any answer came back.
   NBC_REQUIRE_IPTABLES("-A INPUT -p tcp --dport 1:4 -j DROP");
+  RuleGone gone{"INPUT -p tcp --dport 1:4 -j DROP"};
   RunResult r = scan({"127.0.0.1", "-p", "1-3000", "--order", "serial", "--csv",
                       "--initial-rtt-timeout", "3s", "--no-progress", "--no-canary"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -52,6 +60,7 @@ TEST(ScanAdaptiveTiming, DroppedPortsEndAtTheHostsTimeoutNotTheInitialOne) {
 TEST(ScanAdaptiveTiming, AHostThatNeverAnswersGetsOneRetryWithBackOff) {
   NBC_REQUIRE_NETNS();
   NBC_REQUIRE_IPTABLES("-A INPUT -d 127.0.0.2 -p tcp -j DROP");
+  RuleGone gone{"INPUT -d 127.0.0.2 -p tcp -j DROP"};
   RunResult r = scan({"127.0.0.2", "-p", "1-20", "--csv", "--initial-rtt-timeout", "200ms",
                       "--max-retries", "5", "--no-progress", "--no-canary"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -67,6 +76,7 @@ TEST(ScanAdaptiveTiming, AHostThatNeverAnswersGetsOneRetryWithBackOff) {
 TEST(ScanAdaptiveTiming, AnExplicitTimeoutIsWaitedInFull) {
   NBC_REQUIRE_NETNS();
   NBC_REQUIRE_IPTABLES("-A INPUT -p tcp --dport 1:4 -j DROP");
+  RuleGone gone{"INPUT -p tcp --dport 1:4 -j DROP"};
   RunResult r =
       scan({"127.0.0.1", "-p", "1-200", "--csv", "-t", "600ms", "--no-progress", "--no-canary"});
   ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -34,6 +34,9 @@ TEST(ScanProgress, ShownOnATerminalOnly) {
 TEST(ScanProgress, EtaCountsTheTimeoutsOfTheProbesInFlight) {
   NBC_REQUIRE_NETNS();
   NBC_REQUIRE_IPTABLES("-A INPUT -p tcp --dport 1500:1509 -j DROP");
+  struct RuleGone {  // tests run in one process share the namespace and its rules
+    ~RuleGone() { iptables("-D INPUT -p tcp --dport 1500:1509 -j DROP"); }
+  } gone;
   std::string command = std::string("script -qfec '") + NBC_PROGRAM +
                         " scan 127.0.0.1 -p 1500-1509 -t 900ms --retries 0' /dev/null";
   RunResult r = run_program({"/bin/sh", "-c", command}, std::chrono::seconds(30));

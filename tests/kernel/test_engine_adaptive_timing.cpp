@@ -11,6 +11,12 @@ namespace {
 
 using std::chrono::milliseconds;
 
+// Drops 4001-4005 until the test ends (tests run in one process share the namespace).
+struct Dropped {
+  bool ok = drop_ports(4001, 4005);
+  ~Dropped() { sh("iptables -w -D INPUT -p tcp --dport 4001:4005 -j DROP"); }
+};
+
 EngineOptions adaptive_options(Backend backend) {
   EngineOptions options;
   options.connect.backend = backend;
@@ -52,7 +58,8 @@ TEST_P(EngineAdaptiveTiming, DroppedPortsEndAtTheMeasuredTimeout) {
   if (!backend_available(GetParam())) GTEST_SKIP() << to_string(GetParam()) << " not available";
   Listener a("127.0.0.1", 4100);
   ASSERT_TRUE(a.ok());
-  ASSERT_TRUE(drop_ports(4001, 4005));
+  Dropped dropped;
+  ASSERT_TRUE(dropped.ok);
   int fds_before = open_fd_count();
   EngineOptions options = adaptive_options(GetParam());
   options.threads = 1;
@@ -85,7 +92,8 @@ TEST(ScannerAdaptiveTiming, OnTheCallersLoop) {
   NBC_REQUIRE_NETNS();
   Listener a("127.0.0.1", 4100);
   ASSERT_TRUE(a.ok());
-  ASSERT_TRUE(drop_ports(4001, 4005));
+  Dropped dropped;
+  ASSERT_TRUE(dropped.ok);
   EventLoop loop;
   ScanPlan plan = dropped_first_plan();
   Recorder recorder;
