@@ -129,7 +129,7 @@ TEST(RecordWriter, DecimalsAreWrittenAsNlohmannWritesTheRoundedDouble) {
     double rounded = std::round(x * 1000.0) / 1000.0;
     ASSERT_EQ(decimal3(x), Json(rounded).dump()) << x;
   };
-  for (int k = 0; k < 2000000; ++k) same(k / 1000.0);
+  for (int k = 0; k < 1000000; ++k) same(k / 1000.0);
   for (double x : {-0.0, -0.0001, -1.5, -12345.678, 1e11, 999999999999.999, 1e12, 1.5e12, 9e12,
                    1e15, 1.234567e18, -9.2e15, 1e300, -1e-300}) {
     same(x);
