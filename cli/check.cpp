@@ -8,6 +8,7 @@
 #include "exit_code.hpp"
 #include "names.hpp"
 #include "output.hpp"
+#include "record_writer.hpp"
 #include "subcommands.hpp"
 
 namespace nbc::cli {
@@ -26,11 +27,13 @@ HostPort parse_target(const std::vector<std::string>& words) {
   throw UsageError("unexpected argument " + quote(words[2]) + ": give HOST PORT or HOST:PORT");
 }
 
-void report(const Outcome& outcome, const std::string& target, bool json) {
+void report(const Outcome& outcome, const HostPort& target, bool json) {
   if (json) {
-    print_json_line(outcome_json(outcome, target));
+    std::string line;
+    append_json_record(line, outcome, target.host, target.port, record_method());
+    print_out(line);
   } else {
-    print_out("{}\n", outcome_text(outcome));
+    print_out("{}\n", outcome_text(outcome, target.to_string()));
   }
 }
 
@@ -50,7 +53,7 @@ int run_check(const CheckOptions& o) {
     Endpoint ep = *target.literal;
     ep.set_port(target.port);
     Outcome outcome = connect(ep, options);
-    report(outcome, target.host, o.common.json);
+    report(outcome, target, o.common.json);
     return exit_code(outcome.state, outcome.reason);
   }
   // A name: resolved with c-ares and dialled with Happy Eyeballs (docs/architecture.md, the
@@ -59,9 +62,11 @@ int run_check(const CheckOptions& o) {
   dial_options.deadline = options.timeout;  // -t bounds it all: resolution and every address
   DialResult result = dial(target, dial_options);
   if (o.common.json) {
-    print_json_line(dial_json(result, target.host));
+    std::string line;
+    append_dial_record(line, result, target.host, target.port, record_method());
+    print_out(line);
   } else {
-    print_out("{}\n", outcome_text(result.outcome));
+    print_out("{}\n", outcome_text(result.outcome, shown));
     if (result.outcome.state == State::unresolved) {
       print_err("nbconnect: cannot resolve '{}'\n", target.host);
     }

@@ -66,7 +66,8 @@ int run_lab(const LabOptions& o) {
 
   lab::Measurement m = lab::measure(config, [&o](const lab::Record& record) {
     if (!o.json) return;
-    print_json_line(record);
+    // lab's records are few and not Outcomes: nlohmann-json writes them.
+    print_out(record.dump(-1, ' ', false, lab::Record::error_handler_t::replace) + "\n");
     flush_stdout();
   });
   for (const std::string& warning : m.warnings) {

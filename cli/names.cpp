@@ -1,8 +1,6 @@
 // Host names on the command line (names.hpp).
 #include "names.hpp"
 
-#include "output.hpp"
-
 namespace nbc::cli {
 
 void add_dns_option(CLI::App& app, std::vector<std::string>& servers) {
@@ -25,20 +23,6 @@ DialOptions to_dial_options(const CommonOptions& common, const ConnectOptions& c
     d.dns_servers.push_back(*server);
   }
   return d;
-}
-
-nlohmann::ordered_json dial_json(const DialResult& result, std::string_view target) {
-  nlohmann::ordered_json j = outcome_json(result.outcome, target);
-  if (result.tried.size() > 1) {
-    nlohmann::ordered_json tried = nlohmann::ordered_json::array();
-    for (const Outcome& o : result.tried) {
-      nlohmann::ordered_json t = outcome_json(o, target);
-      t.erase("target");
-      tried.push_back(std::move(t));
-    }
-    j["tried"] = std::move(tried);
-  }
-  return j;
 }
 
 }  // namespace nbc::cli

@@ -1,4 +1,4 @@
-// Outcomes as text lines, JSON records and CSV rows (output.hpp).
+// Outcomes as text lines; stdout and stderr (output.hpp).
 #include "output.hpp"
 
 #include <unistd.h>
@@ -16,56 +16,16 @@
 
 namespace nbc::cli {
 
-nlohmann::ordered_json outcome_json(const Outcome& o, std::string_view target) {
-  nlohmann::ordered_json j;
-  j["target"] = std::string(target);
-  if (o.peer.empty()) {
-    j["address"] = nullptr;
-    j["port"] = nullptr;
-    j["family"] = nullptr;
-  } else {
-    j["address"] = o.peer.address();
-    j["port"] = o.peer.port();
-    j["family"] = std::string(to_string(o.peer.family()));
-  }
-  j["state"] = std::string(to_string(o.state));
-  j["reason"] = o.reason_name();
-  std::string_view name = errno_name(o.error);
-  j["errno"] =
-      name.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(std::string(name));
-  j["phase"] = std::string(to_string(o.phase));
-  // Three decimals, like the text, without binary floating-point noise in the output.
-  j["rtt_ms"] = std::round(to_ms(o.rtt) * 1000.0) / 1000.0;
-  j["attempts"] = o.attempts;
-  // How the answer was read: a reader of the record can see a zero-read result, which is
-  // unreliable (docs/outcomes.md), without knowing the command line.
-  j["method"] = std::string(to_string(record_method()));
-  if (!o.detail.empty()) j["detail"] = o.detail;
-  return j;
-}
-
 std::string format_ms(std::chrono::nanoseconds d) {
   return fmt::format("{:.3f} ms", to_ms(d));
 }
 
-std::string outcome_text(const Outcome& o) {
-  std::string where = o.peer.empty() ? std::string("-") : o.peer.to_string();
+std::string outcome_text(const Outcome& o, std::string_view target) {
+  std::string where = o.peer.empty() ? std::string(target) : o.peer.to_string();
   std::string why = o.reason_name();
   if (o.error != 0) why += fmt::format(": {}", std::strerror(o.error));
   if (!o.detail.empty()) why += fmt::format(": {}", o.detail);
   return fmt::format("{} {} ({}) in {}", where, to_string(o.state), why, format_ms(o.rtt));
-}
-
-std::string json_line(const nlohmann::ordered_json& record) {
-  // Bytes that are not UTF-8 (a target word, a resolver's text) become U+FFFD instead of an
-  // exception: a record is always written, and always valid JSON.
-  std::string line = record.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
-  line += '\n';
-  return line;
-}
-
-void print_json_line(const nlohmann::ordered_json& record) {
-  print_out(json_line(record));
 }
 
 namespace {

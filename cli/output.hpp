@@ -1,10 +1,8 @@
-// Formatting of outcomes as text, JSON and CSV, and the program's two output streams. The only
-// place that decides how a result looks and how it is written.
+// Formatting of outcomes as text, and the program's two output streams. (JSON records and CSV
+// rows are record_writer.hpp's.)
 #pragma once
 
 #include <fmt/format.h>
-
-#include <nlohmann/json.hpp>
 
 #include <string>
 #include <string_view>
@@ -13,21 +11,12 @@
 
 namespace nbc::cli {
 
-// {"target":..,"address":..,"port":..,"family":..,"state":..,"reason":..,"errno":..,
-//  "phase":..,"rtt_ms":..,"attempts":..}
-nlohmann::ordered_json outcome_json(const Outcome& outcome, std::string_view target);
-
-// "127.0.0.1:6779 closed (conn-refused: Connection refused) in 0.081 ms"
-std::string outcome_text(const Outcome& outcome);
+// "127.0.0.1:6779 closed (conn-refused: Connection refused) in 0.081 ms"; an outcome without an
+// address (a name that did not resolve) is shown under `target` ("example.invalid:80").
+std::string outcome_text(const Outcome& outcome, std::string_view target);
 
 // "0.081 ms"
 std::string format_ms(std::chrono::nanoseconds d);
-
-// One JSON object and a newline, whatever bytes its strings hold.
-std::string json_line(const nlohmann::ordered_json& record);
-
-// Writes one JSON object and a newline to stdout.
-void print_json_line(const nlohmann::ordered_json& record);
 
 // stdout carries the results. Writes never throw; the first failure is remembered, the rest of
 // the output is dropped, and finish_stdout() turns it into one line on stderr and exit 74

@@ -15,6 +15,7 @@
 #include "names.hpp"
 #include "output.hpp"
 #include "ping_stats.hpp"
+#include "record_writer.hpp"
 #include "subcommands.hpp"
 
 namespace nbc::cli {
@@ -41,30 +42,38 @@ double rounded_ms(std::chrono::nanoseconds d) {
   return std::round(to_ms(d) * 1000.0) / 1000.0;
 }
 
-nlohmann::ordered_json json_or_null(const std::optional<RttStats>& r, double RttStats::*field) {
-  if (!r) return nullptr;
-  return std::round((*r).*field * 1000.0) / 1000.0;
+// A statistic in milliseconds with three decimals, or null when no probe connected.
+void ms_or_null(JsonObject& j, std::string_view key, const std::optional<RttStats>& r,
+                double RttStats::*field) {
+  if (r) {
+    j.decimal3(key, (*r).*field);
+  } else {
+    j.null(key);
+  }
 }
 
 void print_summary(const std::string& shown, const PingStats& s, std::chrono::nanoseconds elapsed,
                    bool json) {
   if (json) {
-    nlohmann::ordered_json j;
-    j["type"] = "summary";
-    j["target"] = shown;
-    j["sent"] = s.sent;
-    j["connected"] = s.connected;
-    j["failed"] = s.failed;
-    j["loss_pct"] = std::round(s.loss_pct * 1000.0) / 1000.0;
-    j["rtt_min_ms"] = json_or_null(s.rtt, &RttStats::min_ms);
-    j["rtt_avg_ms"] = json_or_null(s.rtt, &RttStats::avg_ms);
-    j["rtt_max_ms"] = json_or_null(s.rtt, &RttStats::max_ms);
-    j["rtt_mdev_ms"] = json_or_null(s.rtt, &RttStats::mdev_ms);
-    j["rtt_p50_ms"] = json_or_null(s.rtt, &RttStats::p50_ms);
-    j["rtt_p90_ms"] = json_or_null(s.rtt, &RttStats::p90_ms);
-    j["rtt_p99_ms"] = json_or_null(s.rtt, &RttStats::p99_ms);
-    j["time_ms"] = rounded_ms(elapsed);
-    print_json_line(j);
+    std::string line;
+    JsonObject j(line);
+    j.string("type", "summary")
+        .string("target", shown)
+        .number("sent", s.sent)
+        .number("connected", s.connected)
+        .number("failed", s.failed)
+        .decimal3("loss_pct", s.loss_pct);
+    ms_or_null(j, "rtt_min_ms", s.rtt, &RttStats::min_ms);
+    ms_or_null(j, "rtt_avg_ms", s.rtt, &RttStats::avg_ms);
+    ms_or_null(j, "rtt_max_ms", s.rtt, &RttStats::max_ms);
+    ms_or_null(j, "rtt_mdev_ms", s.rtt, &RttStats::mdev_ms);
+    ms_or_null(j, "rtt_p50_ms", s.rtt, &RttStats::p50_ms);
+    ms_or_null(j, "rtt_p90_ms", s.rtt, &RttStats::p90_ms);
+    ms_or_null(j, "rtt_p99_ms", s.rtt, &RttStats::p99_ms);
+    j.decimal3("time_ms", to_ms(elapsed));
+    j.close();
+    line += '\n';
+    print_out(line);
   } else {
     print_out("\n--- {} ping statistics ---\n", shown);
     print_out("{} probes sent, {} connected, {} failed, {:.1f}% loss, time {:.0f} ms\n", s.sent,
@@ -137,7 +146,9 @@ int run_ping(const PingOptions& o) {
   }
   if (!resolution.ok()) {
     if (json) {
-      print_json_line(outcome_json(resolution.failure, target.host));
+      std::string line;
+      append_json_record(line, resolution.failure, target.host, target.port, record_method());
+      print_out(line);
     } else {
       print_err("nbconnect: cannot resolve '{}': {} ({})\n", target.host,
                 resolution.failure.reason_name(), resolution.failure.detail);
@@ -175,12 +186,13 @@ int run_ping(const PingOptions& o) {
     const Outcome& out = result.outcome;
     if (out.is_open()) rtts.add(rounded_ms(out.rtt));
     if (json) {
-      nlohmann::ordered_json j;
-      j["type"] = "probe";
-      j["seq"] = seq;
-      nlohmann::ordered_json record = dial_json(result, target.host);
-      for (auto& [key, value] : record.items()) j[key] = value;
-      print_json_line(j);
+      std::string line;
+      JsonObject j(line);
+      j.string("type", "probe").number("seq", seq);
+      dial_fields(j, result, target.host, target.port, record_method());
+      j.close();
+      line += '\n';
+      print_out(line);
     } else {
       std::string where = out.peer.empty() ? shown : out.peer.to_string();
       std::string why = out.reason_name();

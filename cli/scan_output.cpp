@@ -7,7 +7,8 @@
 #include <iterator>
 #include <tuple>
 
-#include "output.hpp"
+#include "common.hpp"
+#include "record_writer.hpp"
 
 namespace nbc::cli {
 namespace {
@@ -15,34 +16,16 @@ namespace {
 // A loop writes its records once this much is pending; flush() writes the rest in between.
 constexpr std::size_t kChunk = std::size_t{1} << 16;
 
-std::string csv_field(std::string_view text) {
-  if (text.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(text);
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + '"';
-}
-
 }  // namespace
 
 void append_csv(std::string& out, const Outcome& o, std::string_view target, std::uint16_t port) {
-  std::string_view err = errno_name(o.error);
-  fmt::format_to(std::back_inserter(out), "{},{},{},{},{},{},{},{},{:.3f},{}\n", csv_field(target),
-                 o.peer.empty() ? std::string() : csv_field(o.peer.address()), port,
-                 o.peer.empty() ? std::string_view() : to_string(o.peer.family()),
-                 to_string(o.state), o.reason_name(), err, to_string(o.phase), to_ms(o.rtt),
-                 o.attempts);
+  append_csv_record(out, o, target, port);
 }
 
 void append_json(std::string& out, const Outcome& o, std::string_view target, std::uint16_t port,
                  bool canary) {
-  nlohmann::ordered_json j = outcome_json(o, target);
-  if (o.peer.empty()) j["port"] = port;  // every port is accounted for, resolved or not
-  if (canary) j["canary"] = true;
-  out += j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
-  out += '\n';
+  // Every port is accounted for, resolved or not: a record without an address keeps `port`.
+  append_json_record(out, o, target, port, record_method(), canary);
 }
 
 ScanOutput::ScanOutput(Format format, bool open_only, const Targets& targets, std::size_t loops,

@@ -13,6 +13,7 @@
 #include "common.hpp"
 #include "names.hpp"
 #include "output.hpp"
+#include "record_writer.hpp"
 #include "subcommands.hpp"
 
 namespace nbc::cli {
@@ -116,11 +117,15 @@ int run_wait(const WaitOptions& o) {
           t.in_flight = false;
           auto at = Clock::now();
           if (json) {
+            std::string lines;
             if (r.tried.empty()) {
-              print_json_line(outcome_json(r.outcome, t.where.host));
+              append_json_record(lines, r.outcome, t.where.host, t.where.port, record_method());
             } else {
-              for (const Outcome& a : r.tried) print_json_line(outcome_json(a, t.where.host));
+              for (const Outcome& a : r.tried) {
+                append_json_record(lines, a, t.where.host, t.where.port, record_method());
+              }
             }
+            print_out(lines);
             flush_stdout();
           }
           if (r.outcome.is_open()) {
@@ -155,7 +160,8 @@ int run_wait(const WaitOptions& o) {
     if (!quiet) {
       for (const Target& t : targets) {
         if (t.up) continue;
-        std::string last = t.last ? outcome_text(t.last->outcome) : "no attempt finished";
+        std::string last =
+            t.last ? outcome_text(t.last->outcome, t.where.to_string()) : "no attempt finished";
         print_err("nbconnect: timed out after {:.3f} s: {} is down: {}\n", to_ms(overall) / 1000.0,
                   t.shown, last);
       }

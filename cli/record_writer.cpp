@@ -1,0 +1,79 @@
+// Outcome records as JSON lines and CSV rows (record_writer.hpp).
+#include "record_writer.hpp"
+
+#include <fmt/format.h>
+
+#include <iterator>
+
+namespace nbc::cli {
+
+void outcome_fields(JsonObject& j, const Outcome& o, std::optional<std::string_view> target,
+                    std::uint16_t port, Method method) {
+  if (target) j.string("target", *target);
+  if (o.peer.empty()) {
+    j.null("address").number("port", port).null("family");
+  } else {
+    j.string("address", o.peer.address())
+        .number("port", o.peer.port())
+        .string("family", to_string(o.peer.family()));
+  }
+  j.string("state", to_string(o.state))
+      .string("reason", o.reason_name())
+      .string_or_null("errno", errno_name(o.error))
+      .string("phase", to_string(o.phase))
+      // Three decimals, like the text, without binary floating-point noise in the output.
+      .decimal3("rtt_ms", to_ms(o.rtt))
+      .number("attempts", o.attempts)
+      // How the answer was read: a reader of the record can see a zero-read result, which is
+      // unreliable (docs/outcomes.md), without knowing the command line.
+      .string("method", to_string(method));
+  if (!o.detail.empty()) j.string("detail", o.detail);
+}
+
+void dial_fields(JsonObject& j, const DialResult& r, std::string_view target, std::uint16_t port,
+                 Method method) {
+  outcome_fields(j, r.outcome, target, port, method);
+  if (r.tried.size() <= 1) return;
+  std::string& out = j.begin("tried");
+  out += '[';
+  for (std::size_t i = 0; i < r.tried.size(); ++i) {
+    if (i > 0) out += ',';
+    JsonObject t(out);
+    outcome_fields(t, r.tried[i], std::nullopt, port, method);
+    t.close();
+  }
+  out += ']';
+}
+
+void append_json_record(std::string& out, const Outcome& o, std::string_view target,
+                        std::uint16_t port, Method method, bool canary) {
+  JsonObject j(out);
+  outcome_fields(j, o, target, port, method);
+  if (canary) j.boolean("canary", true);
+  j.close();
+  out += '\n';
+}
+
+void append_dial_record(std::string& out, const DialResult& r, std::string_view target,
+                        std::uint16_t port, Method method) {
+  JsonObject j(out);
+  dial_fields(j, r, target, port, method);
+  j.close();
+  out += '\n';
+}
+
+void append_csv_record(std::string& out, const Outcome& o, std::string_view target,
+                       std::uint16_t port) {
+  append_csv_field(out, target);
+  out += ',';
+  if (!o.peer.empty()) append_csv_field(out, o.peer.address());
+  out += ',';
+  out += fmt::format_int(port).c_str();
+  out += ',';
+  if (!o.peer.empty()) out += to_string(o.peer.family());
+  fmt::format_to(std::back_inserter(out), ",{},{},{},{},{:.3f},{}\n", to_string(o.state),
+                 o.reason_name(), errno_name(o.error), to_string(o.phase), to_ms(o.rtt),
+                 o.attempts);
+}
+
+}  // namespace nbc::cli
