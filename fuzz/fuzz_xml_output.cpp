@@ -104,7 +104,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   targets.groups.push_back(
       nbc::ScanGroup{{*nbc::parse_ip("127.0.0.1", 0), *nbc::parse_ip("::1", 0)}, ports});
   targets.labels.push_back({std::string(parts[1]), std::string(parts[2])});
-  targets.unresolved.push_back(nbc::cli::Unresolved{std::string(parts[3]), {22}});
+  targets.unresolved.push_back(
+      nbc::cli::Unresolved{std::string(parts[3]), {22}, nbc::Reason::nxdomain, ""});
   targets.host_count = 2;
 
   // Host 0: 80 open, 3000-3029 dropped (30 ports: counted, not listed), 22 and 443 closed.

@@ -31,8 +31,8 @@ std::set<int> nmap_ports(const std::vector<std::string>& options) {
   if (!std::regex_search(n.out, m, std::regex(R"(<scaninfo [^>]*services="([^"]*)")"))) {
     ADD_FAILURE() << "no scaninfo in nmap's XML: " << n.out;
     return {};
-  }
-  return port_ranges(m[1]);
+}
+return port_ranges(m[1]);
 }
 
 // The ports nbconnect scanned, from its CSV records.
