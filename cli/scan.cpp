@@ -22,8 +22,11 @@
 #include "progress.hpp"
 #include "scan_output.hpp"
 #include "scan_timing.hpp"
+#include "scan_xml.hpp"
 #include "subcommands.hpp"
 #include "targets.hpp"
+#include "top_ports.hpp"
+#include "xml_output.hpp"
 
 namespace nbc::cli {
 namespace {
@@ -46,6 +49,9 @@ struct ScanOptions {
   bool csv = false;
   bool no_progress = false;
   bool no_canary = false;
+  std::string top_ports;
+  XmlOptions xml;
+  std::string command_line;  // for the XML's args
 };
 
 void add_scan_options(CLI::App& app, ScanOptions& o) {
@@ -53,8 +59,13 @@ void add_scan_options(CLI::App& app, ScanOptions& o) {
                      "Fixed per-attempt timeout, no adaptation (default: adaptive, see -T)");
   app.add_option("targets", o.targets,
                  "Addresses, host names, CIDR blocks, IPv4 ranges (10.0.0.1-20), HOST:PORT");
-  app.add_option("-p,--ports", o.ports, "Ports: 22,80,8000-8100; - (or -p-) for 1-65535")
+  app.add_option("-p,--ports", o.ports,
+                 "Ports: 22,80,8000-8100; - (or -p-) for 1-65535 (default: the top 1000)")
       ->type_name("PORTS");
+  app.add_option("--top-ports", o.top_ports,
+                 "Scan the N ports most often found open (1-65535; nmap's frequencies), instead "
+                 "of -p")
+      ->type_name("N");
   app.add_option("--iL,--input-list", o.input_lists,
                  "Read targets from FILE, one or more a line, # comments (-iL FILE)")
       ->type_name("FILE");
@@ -78,6 +89,23 @@ void add_scan_options(CLI::App& app, ScanOptions& o) {
   app.add_flag("--no-canary", o.no_canary,
                "No canary probes (3 connects to random ports above 1023 of a host open on 90% or "
                "more of its scanned ports, to catch a middlebox answering for every port)");
+  add_xml_options(app, o.xml);
+}
+
+// -p PORTS, --top-ports N, or without either the top 1000 ports (nmap's default).
+std::vector<std::uint16_t> scan_ports(const ScanOptions& o) {
+  if (!o.ports.empty() && !o.top_ports.empty()) {
+    throw UsageError("-p " + quote(o.ports) + " and --top-ports " + quote(o.top_ports) +
+                     " exclude each other: give one");
+  }
+  if (!o.ports.empty()) {
+    auto ports = parse_port_list(o.ports);
+    if (!ports) throw UsageError("-p: " + ports.error().message);
+    return std::move(*ports);
+  }
+  std::size_t n = kDefaultTopPorts;
+  if (!o.top_ports.empty()) n = number_option("--top-ports", o.top_ports, 1, 65535);
+  return top_tcp_ports(n);
 }
 
 // The range of --rate (README): below it one probe would wait minutes for the next.
@@ -200,6 +228,8 @@ void print_table(const Targets& targets, const std::vector<Row>& rows) {
 int run_scan(ScanOptions& o) {
   if (o.common.json && o.csv) throw UsageError("--json and --csv exclude each other");
   Format format = o.common.json ? Format::json : o.csv ? Format::csv : Format::text;
+  XmlSink xml(o.xml, o.common.json, o.csv);
+  auto wall_start = std::chrono::system_clock::now();
 
   // Every word is checked before anything is resolved or sent.
   TargetRequest request;
@@ -208,11 +238,7 @@ int run_scan(ScanOptions& o) {
   request.excludes = o.excludes;
   request.ipv4_only = o.common.ipv4;
   request.ipv6_only = o.common.ipv6;
-  if (!o.ports.empty()) {
-    auto ports = parse_port_list(o.ports);
-    if (!ports) throw UsageError("-p: " + ports.error().message);
-    request.ports = std::move(*ports);
-  }
+  request.ports = scan_ports(o);
 
   EngineOptions engine_options;
   engine_options.connect = to_connect_options(o.common, std::chrono::seconds(1));
@@ -262,6 +288,7 @@ int run_scan(ScanOptions& o) {
     }
   }
   warn_unreliable_method(engine_options.connect);
+  xml.open();
 
   ProgressLine progress(!o.no_progress);
   if (o.common.verbose) {
@@ -283,6 +310,7 @@ int run_scan(ScanOptions& o) {
       [&running] {
         if (running) running->stop();
       });
+  if (xml.wanted()) output.keep_for_xml();
   // Records reach stdout as they come: what the loops hold is written at least this often.
   engine_options.progress_interval = std::chrono::milliseconds(100);
   engine_options.on_progress = [&progress, &output](const EngineProgress& p) {
@@ -342,7 +370,7 @@ int run_scan(ScanOptions& o) {
     if (output.failed()) return kExitIoError;
   }
 
-  if (format == Format::text) print_table(targets, output.rows());
+  if (format == Format::text && !xml.on_stdout()) print_table(targets, output.rows());
   double seconds = std::chrono::duration<double>(stats.elapsed + canaries.elapsed).count();
   std::size_t hosts_scanned = targets.host_count;  // distinct addresses, not group entries
   std::string summary = fmt::format(
@@ -374,8 +402,27 @@ int run_scan(ScanOptions& o) {
         host_heading(c.label, c.address), c.open, c.scanned, c.canaries_open, c.ports.size(),
         fmt::join(c.ports, ", "));
   }
-  // The summary goes with the table; with records on stdout it is a note on stderr.
-  if (format == Format::text) {
+  if (xml.wanted()) {
+    XmlRun run;
+    run.args = o.command_line;
+    run.version = NBC_VERSION;
+    run.start = wall_start;
+    run.end = std::chrono::system_clock::now();
+    run.elapsed_seconds = seconds;
+    run.summary = summary.substr(0, summary.find('\n'));
+    if (stats.interrupted) {
+      run.interrupted = fmt::format("interrupted by {}: {} of {} ports not scanned",
+                                    signal ? signal_name(signal) : "a stop",
+                                    plan.shard_size() - stats.probes, plan.shard_size());
+    }
+    run.open_only = o.open_only;
+    if (!xml.write(xml_document(run, targets, output.rows(), output.closed_rows(),
+                                output.host_counts()))) {
+      return kExitIoError;
+    }
+  }
+  // The summary goes with the table; with records (or the XML) on stdout it is a note on stderr.
+  if (format == Format::text && !xml.on_stdout()) {
     print_out(summary);
   } else {
     print_err(summary);
@@ -402,6 +449,11 @@ std::vector<std::string> nmap_spellings(std::vector<std::string> words) {
     } else if (w.rfind("-iL", 0) == 0 && w.size() > 3) {
       out.push_back("--iL");
       out.push_back(w.substr(3));
+    } else if (w == "-oX") {
+      out.push_back("--oX");
+    } else if (w.rfind("-oX", 0) == 0 && w.size() > 3) {
+      out.push_back("--oX");
+      out.push_back(w.substr(3));
     } else if (w == "-p-") {
       out.push_back("-p");
       out.push_back("-");
@@ -420,8 +472,11 @@ Subcommand setup_scan(CLI::App& app) {
   sub->prefix_command();
   sub->set_help_flag();
   return {sub, [sub] {
-            std::vector<std::string> words = nmap_spellings(sub->remaining());
+            std::vector<std::string> given = sub->remaining();
             ScanOptions options;
+            options.command_line = "nbconnect scan";
+            for (const std::string& w : given) options.command_line += " " + w;
+            std::vector<std::string> words = nmap_spellings(std::move(given));
             CLI::App parser{"Scan TARGET... on PORTS with many connects at once", "nbconnect scan"};
             add_scan_options(parser, options);
             refuse_empty_values(parser);

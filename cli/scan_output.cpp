@@ -40,18 +40,36 @@ ScanOutput::ScanOutput(Format format, bool open_only, const Targets& targets, st
   }
 }
 
+void ScanOutput::keep_for_xml() {
+  xml_ = true;
+}
+
+void ScanOutput::keep_xml(Loop& loop, const Probe& probe, const Outcome& o) {
+  HostCounts& counts = loop.hosts[std::uint64_t{probe.group} << 32 | probe.host];
+  counts.group = probe.group;
+  counts.host = probe.host;
+  std::uint32_t& n = counts.states[static_cast<std::size_t>(o.state)];
+  ++n;
+  if (o.reason == Reason::self_connect) ++counts.self_connects;
+  if (o.state == State::closed && !open_only_ && n <= kXmlListedMax) {
+    loop.closed_rows.push_back(
+        Row{probe.group, probe.host, probe.port, o.state, o.reason, o.error, o.rtt});
+  }
+}
+
 void ScanOutput::record(const Probe& probe, const Outcome& o) {
   Loop& loop = *loops_[probe.worker];
   // Counts and open hosts are this loop's alone: no lock.
   ++loop.counts[static_cast<std::size_t>(o.state)];
   if (o.state == State::open) ++loop.open[std::uint64_t{probe.group} << 32 | probe.host];
+  if (xml_) keep_xml(loop, probe, o);
   if (open_only_ && o.state != State::open) return;
-  if (format_ == Format::text) {
+  if (format_ == Format::text || xml_) {
     if (o.state != State::closed) {
       loop.rows.push_back(
           Row{probe.group, probe.host, probe.port, o.state, o.reason, o.error, o.rtt});
     }
-    return;
+    if (format_ == Format::text) return;
   }
   const std::string& label = targets_.labels[probe.group][probe.host];
   std::string chunk;
@@ -108,6 +126,37 @@ std::vector<Row> ScanOutput::rows() const {
     return std::tie(a.group, a.host, a.port) < std::tie(b.group, b.host, b.port);
   });
   return all;
+}
+
+std::vector<Row> ScanOutput::closed_rows() const {
+  std::vector<Row> all;
+  for (const auto& loop : loops_) {
+    all.insert(all.end(), loop->closed_rows.begin(), loop->closed_rows.end());
+  }
+  std::sort(all.begin(), all.end(), [](const Row& a, const Row& b) {
+    return std::tie(a.group, a.host, a.port) < std::tie(b.group, b.host, b.port);
+  });
+  return all;
+}
+
+std::vector<HostCounts> ScanOutput::host_counts() const {
+  std::unordered_map<std::uint64_t, HostCounts> merged;
+  for (const auto& loop : loops_) {
+    for (const auto& [key, c] : loop->hosts) {
+      HostCounts& m = merged[key];
+      m.group = c.group;
+      m.host = c.host;
+      for (std::size_t s = 0; s < m.states.size(); ++s) m.states[s] += c.states[s];
+      m.self_connects += c.self_connects;
+    }
+  }
+  std::vector<HostCounts> hosts;
+  hosts.reserve(merged.size());
+  for (const auto& [key, c] : merged) hosts.push_back(c);
+  std::sort(hosts.begin(), hosts.end(), [](const HostCounts& a, const HostCounts& b) {
+    return std::tie(a.group, a.host) < std::tie(b.group, b.host);
+  });
+  return hosts;
 }
 
 std::vector<HostOpen> ScanOutput::open_hosts() const {

@@ -1,7 +1,8 @@
 // A scan's records on their way to stdout: JSON lines or CSV rows streamed as the probes finish
 // (each loop buffers, and everything pending is written at least every flush interval), and for
 // the text table only the rows it shows. Nothing is kept that the output mode does not need:
-// with --json or --csv memory stays flat however many ports are open.
+// with --json or --csv memory stays flat however many ports are open (unless -oX asks for the
+// XML too, which needs every non-closed port per host, like the table).
 #pragma once
 
 #include <array>
@@ -40,6 +41,19 @@ struct Row {
   std::chrono::nanoseconds rtt;
 };
 
+// nmap lists a host's closed or filtered ports one by one up to this many, and counts them beyond
+// (its <extraports>); the XML keeps that rule, so ScanOutput keeps this many closed rows per host.
+inline constexpr std::uint32_t kXmlListedMax = 25;
+
+// Per host, for the XML: how many of its ports ended in each state (by State's value), and how
+// many of the closed ones were self-connects.
+struct HostCounts {
+  std::uint32_t group;
+  std::uint32_t host;
+  std::array<std::uint32_t, 5> states{};
+  std::uint32_t self_connects = 0;
+};
+
 // How many ports of one host were open (for the SYN-proxy check after the scan).
 struct HostOpen {
   std::uint32_t group;
@@ -56,6 +70,10 @@ class ScanOutput {
   ScanOutput(Format format, bool open_only, const Targets& targets, std::size_t loops,
              Writer writer, std::function<void()> on_write_error);
 
+  // Also keep what the XML needs, whatever the format: the non-closed rows, up to kXmlListedMax
+  // closed rows per host and loop, and per-host counts. Call before the scan runs.
+  void keep_for_xml();
+
   // One probe's final outcome, on the loop thread that ran it.
   void record(const Probe& probe, const Outcome& outcome);
   // Text that goes out as it is (the CSV header, unresolved names' records), from any thread.
@@ -70,6 +88,10 @@ class ScanOutput {
   std::uint64_t count(State state) const;
   // Rows held for the table (text mode only; 0 otherwise).
   std::size_t rows_kept() const;
+  // After the run, with keep_for_xml(): the closed rows kept (every closed port of a host with at
+  // most kXmlListedMax of them), and the counts per host, both in (group, host[, port]) order.
+  std::vector<Row> closed_rows() const;
+  std::vector<HostCounts> host_counts() const;
 
  private:
   // One loop's share; its mutex is taken by the loop per record and by flush() now and then.
@@ -79,12 +101,16 @@ class ScanOutput {
     std::vector<Row> rows;
     std::unordered_map<std::uint64_t, std::uint64_t> open;  // group << 32 | host -> open ports
     std::array<std::uint64_t, 5> counts{};
+    std::vector<Row> closed_rows;                         // keep_for_xml() only
+    std::unordered_map<std::uint64_t, HostCounts> hosts;  // keep_for_xml() only
   };
 
   void emit(std::string& text);
+  void keep_xml(Loop& loop, const Probe& probe, const Outcome& o);
 
   Format format_;
   bool open_only_;
+  bool xml_ = false;
   const Targets& targets_;
   std::vector<std::unique_ptr<Loop>> loops_;
   Writer writer_;
