@@ -1,7 +1,9 @@
 // GENERATED FILE, do not edit: the TCP port ranking and service names of nmap-services.
-// Source: /usr/share/nmap/nmap-services, $Id: nmap-services 38442 2022-08-31 22:53:46Z dmiller $,
-// installed with Nmap 7.93 (`nmap --version`); generated on 2026-11-27; 8366 TCP ports.
-// Regenerate: python3 scripts/gen_top_ports.py /usr/share/nmap/nmap-services > cli/top_ports_data.cpp
+// Source: /usr/share/nmap/nmap-services
+//   ($Id: nmap-services 38442 2022-08-31 22:53:46Z dmiller $),
+// installed with Nmap 7.93 (`nmap --version`); generated on 2026-11-28; 8366 TCP ports.
+// Regenerate (the build needs only this file, not nmap):
+//   python3 scripts/gen_top_ports.py /usr/share/nmap/nmap-services > cli/top_ports_data.cpp
 // The ranking is by nmap's measured open-frequency, highest first, ties by port number; the names
 // are nmap's service names (what `nmap -sT` shows when it has not probed the service).
 #include "top_ports.hpp"
@@ -2432,7 +2434,7 @@ extern const std::size_t kTcpServiceNameCount =
     sizeof kTcpServiceNames / sizeof kTcpServiceNames[0];
 
 extern const char kTopPortsSource[] =
-    "/usr/share/nmap/nmap-services ($Id: nmap-services 38442 2022-08-31 22:53:46Z dmiller $), Nmap 7.93, 2026-11-27";
+    "/usr/share/nmap/nmap-services ($Id: nmap-services 38442 2022-08-31 22:53:46Z dmiller $), Nmap 7.93, 2026-11-28";
 
 }  // namespace nbc::cli::detail
 // clang-format on

@@ -6,7 +6,11 @@ build does not need nmap, only this generated file, which is committed.
 
 Usage: scripts/gen_top_ports.py [NMAP_SERVICES] > cli/top_ports_data.cpp
        (default /usr/share/nmap/nmap-services; the nmap version is read from `nmap --version`)
+       scripts/gen_top_ports.py --check cli/top_ports_data.cpp [NMAP_SERVICES]
+       (exit 1 when the committed ranking or names differ from what this machine's
+       nmap-services gives; `make test` runs it)
 """
+import io
 import datetime
 import re
 import subprocess
@@ -69,8 +73,37 @@ def packed(items, indent="    "):
     return "\n".join(lines)
 
 
+def data_of(text):
+    """The ranking and the names: the provenance (comments, kTopPortsSource) left out."""
+    text = re.sub(r"(?m)^//.*\n", "", text)
+    return re.sub(r"kTopPortsSource\[\] =\s*\"[^\"]*\";", "", text)
+
+
 def main():
-    path = sys.argv[1] if len(sys.argv) > 1 else "/usr/share/nmap/nmap-services"
+    args = sys.argv[1:]
+    check = None
+    if args[:1] == ["--check"]:
+        if len(args) < 2:
+            raise SystemExit("usage: gen_top_ports.py --check FILE [NMAP_SERVICES]")
+        check = args[1]
+        args = args[2:]
+        real_stdout = sys.stdout
+        sys.stdout = io.StringIO()
+    path = args[0] if args else "/usr/share/nmap/nmap-services"
+    generate(path)
+    if check is not None:
+        generated = sys.stdout.getvalue()
+        sys.stdout = real_stdout
+        with open(check, encoding="utf-8") as f:
+            committed = f.read()
+        if data_of(generated) != data_of(committed):
+            print(f"{check} differs from what {path} gives: regenerate it "
+                  "(scripts/gen_top_ports.py)", file=sys.stderr)
+            sys.exit(1)
+        print(f"{check} is what {path} gives")
+
+
+def generate(path):
     tcp, file_id = read_services(path)
     ranked = sorted(tcp, key=lambda p: (-tcp[p][0], p))
     by_port = sorted(tcp)
@@ -78,9 +111,11 @@ def main():
     version = nmap_version()
     out = sys.stdout
     out.write(f"""// GENERATED FILE, do not edit: the TCP port ranking and service names of nmap-services.
-// Source: {path}, {file_id or 'no $Id$'},
+// Source: {path}
+//   ({file_id or 'no $Id$'}),
 // installed with Nmap {version} (`nmap --version`); generated on {today}; {len(tcp)} TCP ports.
-// Regenerate: python3 scripts/gen_top_ports.py {path} > cli/top_ports_data.cpp
+// Regenerate (the build needs only this file, not nmap):
+//   python3 scripts/gen_top_ports.py {path} > cli/top_ports_data.cpp
 // The ranking is by nmap's measured open-frequency, highest first, ties by port number; the names
 // are nmap's service names (what `nmap -sT` shows when it has not probed the service).
 #include "top_ports.hpp"

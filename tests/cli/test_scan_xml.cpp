@@ -8,7 +8,9 @@
 #include <fstream>
 #include <iterator>
 #include <regex>
+#include <sstream>
 
+#include "live_program.hpp"
 #include "test_scan_support.hpp"
 
 namespace nbc::test {
@@ -203,6 +205,42 @@ TEST(ScanXml, UnwritableDestinationsAreRefusedBeforeAnyProbe) {
   // Had the target been probed, its handshake would wait in the accept queue.
   pollfd p{listener.fd(), POLLIN, 0};
   EXPECT_EQ(::poll(&p, 1, 0), 0) << "a connection was made";
+}
+
+// Whether a connect to 127.0.0.2 waits for its SYN-ACK (SYN_SENT): the scan's dropped probes are
+// in flight.
+bool syn_sent_to_dropped_host() {
+  std::ifstream tcp("/proc/net/tcp");
+  std::string line;
+  while (std::getline(tcp, line)) {
+    std::istringstream fields(line);
+    std::string slot, local, remote, state;
+    fields >> slot >> local >> remote >> state;
+    if (remote.rfind("0200007F:", 0) == 0 && state == "02") return true;
+  }
+  return false;
+}
+
+TEST(ScanXml, AnInterruptedScanStillWritesAWholeDocumentSayingSo) {
+  NBC_REQUIRE_NETNS();
+  NBC_REQUIRE_IPTABLES("-A INPUT -d 127.0.0.2 -p tcp -j DROP");
+  LiveProgram p({NBC_PROGRAM, "scan", "127.0.0.1", "127.0.0.2", "-p", "1-300", "-t", "5s",
+                 "--retries", "0", "--no-progress", "--xml"});
+  ASSERT_TRUE(p.started());
+  ASSERT_TRUE(p.read_until(syn_sent_to_dropped_host, std::chrono::seconds(10))) << p.err;
+  p.signal(SIGINT);
+  ASSERT_TRUE(p.finish(std::chrono::seconds(10))) << "still running 10 s after the signal";
+  EXPECT_EQ(p.exit_code, 130) << p.err;
+  EXPECT_TRUE(p.out.ends_with("</nmaprun>\n")) << p.out;
+  EXPECT_NE(p.out.find("exit=\"error\" errormsg=\"interrupted by SIGINT: "), std::string::npos)
+      << p.out;
+  // What finished is in it (how much depends on when the signal came): the hosts with a
+  // finished probe, the summary's counts.
+  EXPECT_NE(p.out.find("<hosts up="), std::string::npos) << p.out;
+  std::string path = temp_path("interrupted");
+  write_file(path, p.out);
+  expect_valid_xml(path);
+  ::unlink(path.c_str());
 }
 
 }  // namespace
