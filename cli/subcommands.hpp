@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,12 @@ namespace nbc::cli {
 struct Subcommand {
   CLI::App* app;
   std::function<int()> run;
+  // Set when the subcommand parses its words with a parser of its own (scan): an app that holds
+  // the same options, for listing them and for reading options written before the name.
+  std::shared_ptr<const CLI::App> own_parser = nullptr;
+
+  // The app that defines the subcommand's options.
+  const CLI::App& options() const { return own_parser ? *own_parser : *app; }
 };
 
 Subcommand setup_check(CLI::App& app);
