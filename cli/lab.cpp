@@ -97,9 +97,17 @@ Subcommand setup_lab(CLI::App& app) {
   sub->add_option("--wait", options->wait,
                   "How long a connect with no answer is waited for (default 300ms)")
       ->type_name("DUR");
-  sub->add_option("--firewall", options->firewall,
-                  "Tool for the firewall rules: auto (iptables, else nft), iptables, nft")
-      ->type_name("TOOL");
+  set_values(
+      sub->add_option("--firewall", options->firewall,
+                      "Tool for the firewall rules: auto (iptables, else nft), iptables, nft")
+          ->type_name("TOOL"),
+      {"auto", "iptables", "nft"});
+  sub->footer(
+      "Examples:\n"
+      "  nbconnect lab\n"
+      "  nbconnect lab --list\n"
+      "  nbconnect lab --scenario syn-dropped nothing-listening --wait 1s --json\n"
+      "  nbconnect lab --firewall nft");
   return {sub, [options] { return run_lab(*options); }};
 }
 

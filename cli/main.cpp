@@ -22,6 +22,7 @@
 #include "common.hpp"
 #include "output.hpp"
 #include "subcommands.hpp"
+#include "version.hpp"
 
 namespace {
 
@@ -94,7 +95,8 @@ int main(int argc, char** argv) {
 
   CLI::App app{"nbconnect: non-blocking TCP connects done right, one or hundreds of thousands",
                "nbconnect"};
-  app.set_version_flag("--version", "nbconnect 0.1.0");
+  app.set_version_flag("--version", nbc::cli::version_text,
+                       "Print the version, the git revision and the features, and exit");
   app.footer(
       "Exit codes: check 0 open, 1 closed, 2 no response, 3 unreachable, 4 local error, "
       "5 unresolved; ping 0 if any probe connected, else 1; scan 0, or 128+N when signal N "
@@ -109,6 +111,7 @@ int main(int argc, char** argv) {
   subcommands.push_back(nbc::cli::setup_wait(app));
   subcommands.push_back(nbc::cli::setup_ping(app));
   subcommands.push_back(nbc::cli::setup_lab(app));
+  subcommands.push_back(nbc::cli::setup_completion(app, subcommands));
 
   // Options before the subcommand name move after it; `nbconnect HOST PORT` gets its `check`.
   std::vector<char*> args(argv, argv + argc);

@@ -426,6 +426,10 @@ struct ScanParser : CLI::App {
     add_scan_options(*this, options);
     refuse_empty_values(*this);
     footer(kScanExamples);
+    set_values(get_option("--order"), {"random", "serial"});
+    if (const CLI::Option* timing = get_option_no_throw("-T")) {
+      set_values(timing, {"0", "1", "2", "3", "4", "5"});
+    }
   }
 };
 

@@ -27,6 +27,8 @@ Subcommand setup_scan(CLI::App& app);
 Subcommand setup_wait(CLI::App& app);
 Subcommand setup_ping(CLI::App& app);
 Subcommand setup_lab(CLI::App& app);
+// Hidden: `nbconnect completion bash|zsh|fish|options`, from the options of `subcommands`.
+Subcommand setup_completion(CLI::App& app, const std::vector<Subcommand>& subcommands);
 
 // The words after `--` on a `wait` command line: the command it runs once every target is up.
 // main() takes them out before parsing, so that they are never read as targets or options.
