@@ -172,7 +172,9 @@ std::string zsh_spec(const OptionInfo& o) {
 std::string zsh_script(const std::vector<CommandInfo>& commands) {
   std::string described, cases;
   for (const CommandInfo& c : commands) {
-    described += fmt::format("    '{}:{}'\n", c.name, zsh_escaped(c.help));
+    // _describe splits at the first colon only: the description keeps its own.
+    std::string help = single_quoted(c.help);
+    described += fmt::format("    '{}:{}\n", c.name, help.substr(1));
     std::string specs;
     for (const OptionInfo& o : c.options) specs += "        " + zsh_spec(o) + " \\\n";
     cases += fmt::format("    {})\n      _arguments -s \\\n{}        '*:target:_hosts' ;;\n",
