@@ -4,7 +4,7 @@ set -eu
 PACKAGES="cmake g++ make pkg-config libcli11-dev libfmt-dev nlohmann-json3-dev libc-ares-dev
 liburing-dev libgtest-dev libgmock-dev libbenchmark-dev nmap netcat-openbsd iptables iproute2
 dnsmasq-base clang-format time util-linux procps libasio-dev libuv1-dev
-clang-19 libclang-rt-19-dev scdoc man-db"
+clang-19 libclang-rt-19-dev scdoc man-db zsh fish"
 missing=""
 for p in $PACKAGES; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -80,5 +80,27 @@ TEST(Completions, ZshAndFishScriptsParse) {
   }
 }
 
+// What fish offers for a command line (fish's own `complete -C`), the candidates alone.
+std::string fish_offers(const std::string& program, const std::string& line) {
+  auto r = run_program({program, "--no-config", "-c",
+                        "source $argv[1]; complete -C $argv[2] | string replace -r '\\t.*' ''",
+                        std::string(NBC_COMPLETIONS_DIR) + "/fish/nbconnect.fish", line},
+                       std::chrono::seconds(10));
+  EXPECT_EQ(r.exit_code, 0) << r.output();
+  return r.out;
+}
+
+TEST(Completions, FishCompletesSubcommandsOptionsAndValues) {
+  std::string fish = sandbox::find_program("fish");
+  if (fish.empty()) {
+    if (std::getenv("CI") != nullptr) FAIL() << "fish is missing: run scripts/deps.sh";
+    GTEST_SKIP() << "fish is not installed (scripts/deps.sh installs it)";
+  }
+  EXPECT_EQ(fish_offers(fish, "nbconnect sc"), "scan\n");
+  EXPECT_EQ(fish_offers(fish, "nbconnect scan --ord"), "--order\n");
+  EXPECT_EQ(fish_offers(fish, "nbconnect scan --order "), "random\nserial\n");
+  EXPECT_EQ(fish_offers(fish, "nbconnect ping --backend "), "epoll\npoll\nselect\nuring\n");
+}
+
 }  // namespace
 }  // namespace nbc::test
