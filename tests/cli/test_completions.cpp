@@ -43,6 +43,7 @@ TEST(Completions, BashCompletesSubcommandsOptionsAndValues) {
   // An option written before the subcommand, and a value nobody can guess.
   EXPECT_EQ(bash_offers({"--json", "pi"}), "ping");
   EXPECT_EQ(bash_offers({"ping", "-c", ""}), "");
+  EXPECT_EQ(bash_offers({"lab", "--scenario", "syn-d"}), "syn-dropped");
   // -T0..-T5 once scan has it.
   auto options = nbconnect({"completion", "options"});
   if (options.out.find("scan -T\n") != std::string::npos) {
