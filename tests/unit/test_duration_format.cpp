@@ -2,8 +2,8 @@
 // parse_duration() to the very same value.
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <random>
 
