@@ -1,7 +1,9 @@
-// `nbconnect --version` (version.hpp). The build passes NBC_VERSION, NBC_GIT_REVISION (git
-// describe at configure time, "unknown" outside a git checkout) and, with io_uring compiled in,
-// NBC_URING_VERSION (liburing's, from pkg-config).
+// `nbconnect --version` (version.hpp). The build passes NBC_VERSION and, with io_uring compiled
+// in, NBC_URING_VERSION (liburing's, from pkg-config); nbc_git_revision.hpp is written at every
+// build (cmake/git_revision.cmake): git describe, or "unknown" outside a git checkout.
 #include "version.hpp"
+
+#include "nbc_git_revision.hpp"
 
 #include <ares.h>
 #include <fmt/format.h>
