@@ -6,7 +6,7 @@ FUZZ_SECONDS ?= 60
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: all deps build build-asan build-fuzz run test test-fast test-asan test-fuzz fuzz format format-check bench docs docs-behaviour clean
+.PHONY: all deps build build-asan build-fuzz install run test test-fast test-asan test-fuzz fuzz format format-check bench docs docs-behaviour clean
 
 all: build
 
@@ -29,6 +29,11 @@ build: deps $(BUILD)/CMakeCache.txt
 
 build-asan: deps $(ASAN_BUILD)/CMakeCache.txt
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
+
+# The binary, libraries, headers, CMake and pkg-config files, man page and completions; honours
+# DESTDIR, and PREFIX (default: the configured prefix, /usr/local).
+install: build
+	cmake --install $(BUILD) $(if $(PREFIX),--prefix $(PREFIX))
 
 # The main job: check a local port, then show what a closed one looks like.
 run: build

@@ -46,7 +46,7 @@ int run_check(const CheckOptions& o) {
   warn_unreliable_method(options);
   if (o.common.verbose) {
     options.trace(fmt::format("backend {}, method {}, timeout {}", to_string(options.backend),
-                              to_string(options.method), format_ms(options.timeout)));
+                              to_string(options.method), format_duration(options.timeout)));
   }
   std::string shown = target.to_string();
   if (target.literal) {
@@ -83,6 +83,12 @@ Subcommand setup_check(CLI::App& app) {
   sub->add_option("target", options->words, "HOST PORT, HOST:PORT or [IPV6]:PORT")->expected(1, 3);
   add_dns_option(*sub, options->dns_servers);
   refuse_empty_values(*sub);
+  sub->footer(
+      "Examples:\n"
+      "  nbconnect example.com 443\n"
+      "  nbconnect check -t 250ms --json 192.0.2.10:5432\n"
+      "  nbconnect check -6 -v localhost 8080\n"
+      "  nbconnect check --dns-server 192.0.2.53 db.internal 5432");
   return {sub, [options] { return run_check(*options); }};
 }
 

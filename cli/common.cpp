@@ -12,8 +12,28 @@
 #include <charconv>
 #include <cstdio>
 #include <cstring>
+#include <map>
 
 namespace nbc::cli {
+
+namespace {
+
+std::map<const CLI::Option*, std::vector<std::string>>& option_values() {
+  static std::map<const CLI::Option*, std::vector<std::string>> values;
+  return values;
+}
+
+}  // namespace
+
+void set_values(const CLI::Option* option, std::vector<std::string> values) {
+  option_values()[option] = std::move(values);
+}
+
+const std::vector<std::string>& values_of(const CLI::Option* option) {
+  static const std::vector<std::string> none;
+  auto it = option_values().find(option);
+  return it == option_values().end() ? none : it->second;
+}
 
 void add_common_options(CLI::App& app, CommonOptions& o, const std::string& timeout_help) {
   app.add_option("-t,--timeout", o.timeout, timeout_help)->type_name("DUR");
@@ -22,12 +42,15 @@ void add_common_options(CLI::App& app, CommonOptions& o, const std::string& time
   v4->excludes(v6);
   app.add_option("--source", o.source, "Bind to this address (and port) before connecting")
       ->type_name("ADDR[:PORT]");
-  app.add_option("--method", o.method,
-                 "How the result is read: so-error (default), getpeername, reconnect, or "
-                 "zero-read (unreliable: can call a closed or filtered port open; for the lab)")
-      ->type_name("METHOD");
-  app.add_option("--backend", o.backend, "Poller: epoll (default), poll, select, uring")
-      ->type_name("NAME");
+  set_values(app.add_option("--method", o.method,
+                            "How the result is read: so-error (default), getpeername, reconnect, "
+                            "or zero-read (unreliable: can call a closed or filtered port open; "
+                            "for the lab)")
+                 ->type_name("METHOD"),
+             {"so-error", "getpeername", "reconnect", "zero-read"});
+  set_values(app.add_option("--backend", o.backend, "Poller: epoll (default), poll, select, uring")
+                 ->type_name("NAME"),
+             {"epoll", "poll", "select", "uring"});
   app.add_flag("-v,--verbose", o.verbose, "Trace every system call and its result on stderr");
   app.add_flag("--json", o.json, "One JSON object per line on stdout");
 }

@@ -66,6 +66,11 @@ double decimal_option(const std::string& name, const std::string& text, double m
 // a request for the default). Call after the options are added.
 void refuse_empty_values(CLI::App& app);
 
+// The words an option accepts, when it accepts only a few (--method, --backend, --order, -T):
+// set where the option is defined, read by the shell completions and the option listing.
+void set_values(const CLI::Option* option, std::vector<std::string> values);
+const std::vector<std::string>& values_of(const CLI::Option* option);
+
 // The detection method the JSON records name ("method" on every record); set by
 // to_connect_options.
 Method record_method();

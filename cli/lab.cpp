@@ -91,16 +91,28 @@ Subcommand setup_lab(CLI::App& app) {
   CLI::App* sub = app.add_subcommand(
       "lab", "Measure how this kernel answers non-blocking connects (the behaviour matrix)");
   sub->add_flag("--json", options->json, "One JSON record per scenario on stdout");
-  sub->add_option("--scenario", options->scenarios, "Run only these scenarios (see --list)")
-      ->type_name("NAME")
-      ->expected(1, -1);
+  std::vector<std::string> names;
+  for (const lab::Scenario& sc : lab::scenarios()) names.emplace_back(sc.name);
+  set_values(
+      sub->add_option("--scenario", options->scenarios, "Run only these scenarios (see --list)")
+          ->type_name("NAME")
+          ->expected(1, -1),
+      std::move(names));
   sub->add_flag("--list", options->list, "List the scenarios and exit");
   sub->add_option("--wait", options->wait,
                   "How long a connect with no answer is waited for (default 300ms)")
       ->type_name("DUR");
-  sub->add_option("--firewall", options->firewall,
-                  "Tool for the firewall rules: auto (iptables, else nft), iptables, nft")
-      ->type_name("TOOL");
+  set_values(
+      sub->add_option("--firewall", options->firewall,
+                      "Tool for the firewall rules: auto (iptables, else nft), iptables, nft")
+          ->type_name("TOOL"),
+      {"auto", "iptables", "nft"});
+  sub->footer(
+      "Examples:\n"
+      "  nbconnect lab\n"
+      "  nbconnect lab --list\n"
+      "  nbconnect lab --scenario syn-dropped nothing-listening --wait 1s --json\n"
+      "  nbconnect lab --firewall nft");
   return {sub, [options] { return run_lab(*options); }};
 }
 

@@ -18,9 +18,11 @@
 #include <utility>
 #include <vector>
 
+#include "command_line.hpp"
 #include "common.hpp"
 #include "output.hpp"
 #include "subcommands.hpp"
+#include "version.hpp"
 
 namespace {
 
@@ -40,18 +42,6 @@ void open_standard_descriptors() {
 int after_cli11_output(int code) {
   std::cout.flush();
   return code;
-}
-
-bool is_subcommand_name(const char* word) {
-  for (const char* name : {"check", "scan", "wait", "ping", "lab"}) {
-    if (std::strcmp(word, name) == 0) return true;
-  }
-  return false;
-}
-
-bool asks_top_level(const char* word) {
-  return std::strcmp(word, "-h") == 0 || std::strcmp(word, "--help") == 0 ||
-         std::strcmp(word, "--version") == 0;
 }
 
 int usage_error(const std::string& message) {
@@ -103,32 +93,10 @@ int main(int argc, char** argv) {
     mallopt(M_ARENA_MAX, 1);
   }
 
-  // `nbconnect HOST PORT` is `nbconnect check HOST PORT`.
-  std::vector<char*> args(argv, argv + argc);
-  static char check_word[] = "check";
-  if (argc >= 2 && !is_subcommand_name(argv[1]) && !asks_top_level(argv[1])) {
-    args.insert(args.begin() + 1, check_word);
-  }
-  // `nbconnect -h scan` asks for scan's help, as `nbconnect scan -h` does.
-  if (argc >= 3 && (std::strcmp(argv[1], "-h") == 0 || std::strcmp(argv[1], "--help") == 0) &&
-      is_subcommand_name(argv[2])) {
-    std::swap(args[1], args[2]);
-  }
-
-  // `wait TARGET... -- COMMAND ARGS...`: the command is kept out of the parse (wait.cpp).
-  if (args.size() >= 2 && std::strcmp(args[1], "wait") == 0) {
-    for (std::size_t i = 2; i < args.size(); ++i) {
-      if (std::strcmp(args[i], "--") != 0) continue;
-      auto command_start = args.begin() + static_cast<std::ptrdiff_t>(i) + 1;
-      nbc::cli::wait_command().assign(command_start, args.end());
-      args.resize(i);
-      break;
-    }
-  }
-
   CLI::App app{"nbconnect: non-blocking TCP connects done right, one or hundreds of thousands",
                "nbconnect"};
-  app.set_version_flag("--version", "nbconnect 0.1.0");
+  app.set_version_flag("--version", nbc::cli::version_text,
+                       "Print the version, the git revision and the features, and exit");
   app.footer(
       "Exit codes: check 0 open, 1 closed, 2 no response, 3 unreachable, 4 local error, "
       "5 unresolved; ping 0 if any probe connected, else 1; scan 0, or 128+N when signal N "
@@ -143,6 +111,22 @@ int main(int argc, char** argv) {
   subcommands.push_back(nbc::cli::setup_wait(app));
   subcommands.push_back(nbc::cli::setup_ping(app));
   subcommands.push_back(nbc::cli::setup_lab(app));
+  subcommands.push_back(nbc::cli::setup_completion(app, subcommands));
+
+  // Options before the subcommand name move after it; `nbconnect HOST PORT` gets its `check`.
+  std::vector<char*> args(argv, argv + argc);
+  nbc::cli::normalize_command_line(app, subcommands, args);
+
+  // `wait TARGET... -- COMMAND ARGS...`: the command is kept out of the parse (wait.cpp).
+  if (args.size() >= 2 && std::strcmp(args[1], "wait") == 0) {
+    for (std::size_t i = 2; i < args.size(); ++i) {
+      if (std::strcmp(args[i], "--") != 0) continue;
+      auto command_start = args.begin() + static_cast<std::ptrdiff_t>(i) + 1;
+      nbc::cli::wait_command().assign(command_start, args.end());
+      args.resize(i);
+      break;
+    }
+  }
 
   int code;
   try {

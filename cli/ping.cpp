@@ -160,7 +160,8 @@ int run_ping(const PingOptions& o) {
     for (const Endpoint& ep : resolution.addresses) {
       list += list.empty() ? ep.address() : ", " + ep.address();
     }
-    print_out("PING {} ({}): TCP connect, timeout {}\n", shown, list, format_ms(connect.timeout));
+    print_out("PING {} ({}): TCP connect, timeout {}\n", shown, list,
+              format_duration(connect.timeout));
     // Nobody reads what we print (a full disk, a reader gone with SIGPIPE ignored): stop.
     if (!flush_stdout()) return kExitIoError;
   }
@@ -220,6 +221,11 @@ Subcommand setup_ping(CLI::App& app) {
   sub->add_option("target", options->words, "HOST:PORT or [IPV6]:PORT")->expected(1, 3);
   add_dns_option(*sub, options->dns_servers);
   refuse_empty_values(*sub);
+  sub->footer(
+      "Examples:\n"
+      "  nbconnect ping example.com:443\n"
+      "  nbconnect ping -c 5 -i 200ms localhost:8080\n"
+      "  nbconnect ping -c 100 -i 10ms -t 250ms --json [2001:db8::1]:22 > rtt.jsonl");
   return {sub, [options] { return run_ping(*options); }};
 }
 

@@ -54,6 +54,13 @@ struct ScanOptions {
   std::string command_line;  // for the XML's args
 };
 
+constexpr const char* kScanExamples =
+    "Examples:\n"
+    "  nbconnect scan -p 22,80,443 192.0.2.0/24\n"
+    "  nbconnect scan -p- --open --rate 5000 example.com\n"
+    "  nbconnect scan -iL hosts.txt -p 1-1024 --json > scan.jsonl\n"
+    "  nbconnect scan -p 80 --order serial --csv 10.0.0.1-50";
+
 void add_scan_options(CLI::App& app, ScanOptions& o) {
   add_common_options(app, o.common,
                      "Fixed per-attempt timeout, no adaptation (default: adaptive, see -T)");
@@ -464,6 +471,21 @@ std::vector<std::string> nmap_spellings(std::vector<std::string> words) {
   return out;
 }
 
+// The scan's own parser and the options it fills: one object, so that the table of options can
+// also be handed out alone (option listing, completions, options before `scan`).
+struct ScanParser : CLI::App {
+  ScanOptions options;
+  ScanParser() : CLI::App{"Scan TARGET... on PORTS with many connects at once", "nbconnect scan"} {
+    add_scan_options(*this, options);
+    refuse_empty_values(*this);
+    footer(kScanExamples);
+    set_values(get_option("--order"), {"random", "serial"});
+    if (const CLI::Option* timing = get_option_no_throw("-T")) {
+      set_values(timing, {"0", "1", "2", "3", "4", "5"});
+    }
+  }
+};
+
 }  // namespace
 
 Subcommand setup_scan(CLI::App& app) {
@@ -471,15 +493,13 @@ Subcommand setup_scan(CLI::App& app) {
   // The scan's words are parsed by its own parser below, which knows nmap's -iL and -p-.
   sub->prefix_command();
   sub->set_help_flag();
-  return {sub, [sub] {
+  return {sub,
+          [sub] {
             std::vector<std::string> given = sub->remaining();
-            ScanOptions options;
-            options.command_line = "nbconnect scan";
-            for (const std::string& w : given) options.command_line += " " + w;
+            ScanParser parser;
+            parser.options.command_line = "nbconnect scan";
+            for (const std::string& w : given) parser.options.command_line += " " + w;
             std::vector<std::string> words = nmap_spellings(std::move(given));
-            CLI::App parser{"Scan TARGET... on PORTS with many connects at once", "nbconnect scan"};
-            add_scan_options(parser, options);
-            refuse_empty_values(parser);
             // CLI11 wants the words in reverse order, without the program name.
             std::reverse(words.begin(), words.end());
             try {
@@ -490,8 +510,9 @@ Subcommand setup_scan(CLI::App& app) {
             } catch (const CLI::ParseError& e) {
               throw UsageError(e.what());
             }
-            return run_scan(options);
-          }};
+            return run_scan(parser.options);
+          },
+          std::make_shared<ScanParser>()};
 }
 
 }  // namespace nbc::cli

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,12 @@ namespace nbc::cli {
 struct Subcommand {
   CLI::App* app;
   std::function<int()> run;
+  // Set when the subcommand parses its words with a parser of its own (scan): an app that holds
+  // the same options, for listing them and for reading options written before the name.
+  std::shared_ptr<const CLI::App> own_parser = nullptr;
+
+  // The app that defines the subcommand's options.
+  const CLI::App& options() const { return own_parser ? *own_parser : *app; }
 };
 
 Subcommand setup_check(CLI::App& app);
@@ -20,6 +27,8 @@ Subcommand setup_scan(CLI::App& app);
 Subcommand setup_wait(CLI::App& app);
 Subcommand setup_ping(CLI::App& app);
 Subcommand setup_lab(CLI::App& app);
+// Hidden: `nbconnect completion bash|zsh|fish|options`, from the options of `subcommands`.
+Subcommand setup_completion(CLI::App& app, const std::vector<Subcommand>& subcommands);
 
 // The words after `--` on a `wait` command line: the command it runs once every target is up.
 // main() takes them out before parsing, so that they are never read as targets or options.

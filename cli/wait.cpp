@@ -162,7 +162,7 @@ int run_wait(const WaitOptions& o) {
         if (t.up) continue;
         std::string last =
             t.last ? outcome_text(t.last->outcome, t.where.to_string()) : "no attempt finished";
-        print_err("nbconnect: timed out after {:.3f} s: {} is down: {}\n", to_ms(overall) / 1000.0,
+        print_err("nbconnect: timed out after {}: {} is down: {}\n", format_duration(overall),
                   t.shown, last);
       }
     }
@@ -185,7 +185,12 @@ Subcommand setup_wait(CLI::App& app) {
   sub->add_flag("-q,--quiet", options->quiet, "Print nothing, only set the exit code");
   sub->add_option("target", options->words, "HOST:PORT or [IPV6]:PORT, one or more");
   add_dns_option(*sub, options->dns_servers);
-  sub->footer("After --, COMMAND [ARG...] is executed (exec) once every target is up.");
+  sub->footer(
+      "After --, COMMAND [ARG...] is executed (exec) once every target is up.\n\n"
+      "Examples:\n"
+      "  nbconnect wait db:5432 -- ./migrate\n"
+      "  nbconnect wait -t 60s --attempt-timeout 2s db:5432 cache:6379 -- app --serve\n"
+      "  nbconnect wait -q -t 10s localhost:8080 && curl http://localhost:8080/");
   refuse_empty_values(*sub);
   return {sub, [options] { return run_wait(*options); }};
 }

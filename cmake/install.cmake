@@ -20,3 +20,13 @@ if(NBC_URING)
 endif()
 configure_file(${CMAKE_CURRENT_LIST_DIR}/nbconnect.pc.in ${CMAKE_CURRENT_BINARY_DIR}/nbconnect.pc @ONLY)
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/nbconnect.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+# The man page (when scdoc built it) and the completions, where Debian's tools look for them.
+if(NBC_SCDOC)
+  install(FILES ${NBC_MAN_PAGE} DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+endif()
+install(FILES ${NBC_COMPLETIONS_DIR}/bash/nbconnect
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions)
+install(FILES ${NBC_COMPLETIONS_DIR}/zsh/_nbconnect
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/zsh/vendor-completions)
+install(FILES ${NBC_COMPLETIONS_DIR}/fish/nbconnect.fish
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/fish/vendor_completions.d)

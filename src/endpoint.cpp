@@ -19,6 +19,8 @@
 #include <charconv>
 #include <cstddef>
 #include <cstring>
+#include <string>
+#include <utility>
 #include <vector>
 
 namespace nbc {
@@ -585,6 +587,29 @@ Parsed<std::chrono::nanoseconds> parse_duration(std::string_view text) {
     return bad(frac == 0 ? "must be greater than 0" : "shorter than 1ns, the finest resolution");
   }
   return std::chrono::nanoseconds(static_cast<std::int64_t>(total));
+}
+
+std::string format_duration(std::chrono::nanoseconds d) {
+  constexpr std::int64_t kUs = 1'000, kMs = 1'000'000, kS = 1'000'000'000;
+  constexpr std::int64_t kM = 60 * kS, kH = 60 * kM;
+  const std::int64_t ns = d.count();
+  if (ns <= 0) return "0s";
+  // Whole hours and minutes only: "1.5h" would be read back exactly, but "90m" is how it is said.
+  if (ns % kH == 0) return std::to_string(ns / kH) + "h";
+  if (ns % kM == 0) return std::to_string(ns / kM) + "m";
+  // Otherwise seconds, milliseconds or microseconds with the fraction that is needed, no more.
+  const auto [unit, name] = ns >= kS    ? std::pair{kS, "s"}
+                            : ns >= kMs ? std::pair{kMs, "ms"}
+                                        : std::pair{kUs, "us"};
+  std::string text = std::to_string(ns / unit);
+  if (std::int64_t rest = ns % unit; rest != 0) {
+    std::string frac = std::to_string(rest);
+    std::size_t digits = std::to_string(unit).size() - 1;  // 9, 6 or 3
+    frac.insert(0, digits - frac.size(), '0');
+    frac.erase(frac.find_last_not_of('0') + 1);
+    text += "." + frac;
+  }
+  return text + name;
 }
 
 }  // namespace nbc

@@ -92,6 +92,10 @@ Parsed<HostPort> parse_host(std::string_view host);
 
 // Durations: "250ms", "1.5s", "2m", "1h", "500us" or a bare number of seconds. Must be > 0.
 Parsed<std::chrono::nanoseconds> parse_duration(std::string_view text);
+// A duration as people write it, in the largest unit that keeps it exact: "1s", "250ms", "1.5s",
+// "2m", "1h", "500us", "0.001us" (1ns). parse_duration() reads every result back to the same
+// value (for d in 1ns..24h); 0 and below give "0s".
+std::string format_duration(std::chrono::nanoseconds d);
 // "0.081 ms" style formatting is the CLI's; this gives milliseconds as a double.
 inline double to_ms(std::chrono::nanoseconds d) {
   return static_cast<double>(d.count()) / 1e6;

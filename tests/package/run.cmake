@@ -31,3 +31,14 @@ if(rc OR NOT out MATCHES "-lcares" OR NOT out MATCHES "-lfmt"
    OR (URING AND NOT out MATCHES "-luring"))
   message(FATAL_ERROR "pkg-config --static misses a library: ${rc} ${out}")
 endif()
+# The man page and the completions are where Debian's man, bash-completion, zsh and fish look.
+set(NBC_INSTALLED_DOCS share/bash-completion/completions/nbconnect
+    share/zsh/vendor-completions/_nbconnect share/fish/vendor_completions.d/nbconnect.fish)
+if(MAN_PAGE)
+  list(APPEND NBC_INSTALLED_DOCS share/man/man1/nbconnect.1)
+endif()
+foreach(file IN LISTS NBC_INSTALLED_DOCS)
+  if(NOT EXISTS ${WORK_DIR}/prefix/${file})
+    message(FATAL_ERROR "not installed: ${file}")
+  endif()
+endforeach()
