@@ -43,7 +43,7 @@ int after_cli11_output(int code) {
 }
 
 bool is_subcommand_name(const char* word) {
-  for (const char* name : {"check", "scan", "wait", "ping", "lab"}) {
+  for (const char* name : {"check", "scan", "merge", "wait", "ping", "lab"}) {
     if (std::strcmp(word, name) == 0) return true;
   }
   return false;
@@ -140,6 +140,7 @@ int main(int argc, char** argv) {
   std::vector<nbc::cli::Subcommand> subcommands;
   subcommands.push_back(nbc::cli::setup_check(app));
   subcommands.push_back(nbc::cli::setup_scan(app));
+  subcommands.push_back(nbc::cli::setup_merge(app));
   subcommands.push_back(nbc::cli::setup_wait(app));
   subcommands.push_back(nbc::cli::setup_ping(app));
   subcommands.push_back(nbc::cli::setup_lab(app));
