@@ -1,6 +1,8 @@
 // The Kubernetes Indexed Job of deploy/k8s run locally: three shard processes at once, each
 // `--shard I/3 --seed S --json` to a file of its own, then `nbconnect merge`. The shards' union is
 // the unsharded scan, no probe twice, and merge prints the unsharded scan's counts.
+#include <fmt/format.h>
+
 #include <fstream>
 #include <regex>
 
@@ -106,8 +108,8 @@ TEST_F(ScanMerge, ShardsRunAtOnceMergeIntoTheUnshardedScan) {
   EXPECT_EQ(counts_of(json.err), counts_of(whole.err));
 }
 
-TEST_F(ScanMerge, MissingShardAndRepeatedFileAreRefused) {
-  for (int i = 1; i <= 2; ++i) {
+TEST_F(ScanMerge, MissingShardRepeatedFileAndOtherPlanAreRefused) {
+  for (int i = 1; i <= 3; ++i) {
     RunResult r = run_program(args({"--shard", fmt::format("{}/3", i)}));
     ASSERT_EQ(r.exit_code, 0) << r.err;
     files_.push_back(write_temp(r.out));
@@ -115,16 +117,24 @@ TEST_F(ScanMerge, MissingShardAndRepeatedFileAreRefused) {
   RunResult missing = nbconnect({"merge", files_[0], files_[1]});
   EXPECT_EQ(missing.exit_code, 64);
   EXPECT_NE(missing.err.find("shard 3/3 is missing"), std::string::npos) << missing.err;
-  RunResult twice = nbconnect({"merge", files_[0], files_[0], files_[1]});
+  RunResult twice = nbconnect({"merge", files_[0], files_[1], files_[2], files_[1]});
   EXPECT_EQ(twice.exit_code, 64);
   EXPECT_NE(twice.err.find(" and in "), std::string::npos) << twice.err;
-  // Another plan (another seed) is not a shard of this one.
+  // Another seed makes another plan: not a shard of this one.
   RunResult other = run_program(args({"--shard", "3/3"}, "8"));
   ASSERT_EQ(other.exit_code, 0) << other.err;
   files_.push_back(write_temp(other.out));
-  RunResult mixed = nbconnect({"merge", files_[0], files_[1], files_[2]});
+  RunResult mixed = nbconnect({"merge", files_[0], files_[1], files_[3]});
   EXPECT_EQ(mixed.exit_code, 64);
   EXPECT_NE(mixed.err.find("differ in seed"), std::string::npos) << mixed.err;
+  // A shard cut short (as a killed pod leaves it) is reported missing probes, exit 1.
+  std::ifstream in(files_[2]);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string cut = write_temp(text.substr(0, text.size() / 2));
+  files_.push_back(cut);
+  RunResult partial = nbconnect({"merge", files_[0], files_[1], cut});
+  EXPECT_EQ(partial.exit_code, 1) << partial.err;
+  EXPECT_NE(partial.out.find("incomplete: "), std::string::npos) << partial.out;
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 // The names of a scan are resolved together on one resolver loop: twenty names whose DNS answers
 // each take 300 ms resolve in about one such wait, not twenty; a name that fails among them gets
 // one line naming it, and its ports are reported unresolved while the others are scanned.
+#include <fmt/format.h>
+
 #include "cli/names_support.hpp"
 #include "test_scan_support.hpp"
 

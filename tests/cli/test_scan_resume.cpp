@@ -1,6 +1,8 @@
 // --resume FILE: a scan interrupted half-way through 65,535 dropped ports is continued from its
 // NDJSON output; the two outputs together hold every probe of the plan exactly once, even when
 // the first output's last line was cut short. A file of another plan is refused (exit 64).
+#include <fmt/format.h>
+
 #include <fstream>
 #include <regex>
 
