@@ -38,7 +38,7 @@ std::array<unsigned char, 17> address_order(const std::string& address) {
 
 std::pair<std::uint32_t, std::uint32_t> parse_shard_text(const std::string& path,
                                                          const nlohmann::json& plan) {
-  std::string text = plan.value("shard", "");
+  std::string text = text_field(plan, "shard");
   std::size_t slash = text.find('/');
   try {
     if (slash == std::string::npos) throw UsageError("");
@@ -58,7 +58,7 @@ int run_merge(const MergeOptions& o) {
   std::uint32_t shard_count = 0;
   for (const SavedScan& f : files) {
     const nlohmann::json& plan = f.plans.front();
-    if (plan.value("records", "") != "all") {
+    if (text_field(plan, "records") != "all") {
       throw UsageError("merge: " + quote(f.path) +
                        " is the output of a scan run with --open: it lacks the closed and "
                        "filtered ports");
@@ -106,8 +106,8 @@ int run_merge(const MergeOptions& o) {
     }
   }
 
-  std::uint64_t planned = first.value("probes", std::uint64_t{0});
-  std::uint64_t hosts = first.value("hosts", std::uint64_t{0});
+  std::uint64_t planned = number_field(first, "probes");
+  std::uint64_t hosts = number_field(first, "hosts");
   if (o.json) {
     nlohmann::json merged = first;
     merged["shard"] = "1/1";

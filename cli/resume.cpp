@@ -100,8 +100,6 @@ std::string plan_line(const nlohmann::ordered_json& plan) {
 }
 
 SavedScan read_saved_scan(const std::string& option, const std::string& path) {
-  SavedScan saved;
-  saved.path = path;
   FILE* file = std::fopen(path.c_str(), "re");
   if (!file) {
     throw UsageError(
@@ -114,7 +112,23 @@ SavedScan read_saved_scan(const std::string& option, const std::string& path) {
   bool failed = std::ferror(file);
   std::fclose(file);
   if (failed) throw UsageError(fmt::format("{}: cannot read {}", option, quote(path)));
+  return parse_saved_scan(option, path, text);
+}
 
+std::string text_field(const nlohmann::json& plan, const char* key) {
+  auto it = plan.find(key);
+  return it != plan.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+std::uint64_t number_field(const nlohmann::json& plan, const char* key) {
+  auto it = plan.find(key);
+  return it != plan.end() && it->is_number_unsigned() ? it->get<std::uint64_t>() : 0;
+}
+
+SavedScan parse_saved_scan(const std::string& option, const std::string& path,
+                           std::string_view text) {
+  SavedScan saved;
+  saved.path = path;
   auto where = [&](std::size_t line) {
     return fmt::format("{}: {} line {}", option, quote(path), line);
   };
@@ -127,7 +141,7 @@ SavedScan read_saved_scan(const std::string& option, const std::string& path) {
       saved.truncated = true;  // cut short by a killed run: that probe is scanned again
       break;
     }
-    std::string_view line(text.data() + start, end - start);
+    std::string_view line = text.substr(start, end - start);
     start = end + 1;
     if (line.empty()) continue;
     auto j = nlohmann::json::parse(line, nullptr, false);
@@ -167,7 +181,7 @@ SavedScan read_saved_scan(const std::string& option, const std::string& path) {
         "{}: {} has no plan line: it is not the --json output of a scan (of this version)", option,
         quote(path)));
   }
-  if (saved.plans.front().value("version", 0) != kPlanVersion) {
+  if (number_field(saved.plans.front(), "version") != kPlanVersion) {
     throw UsageError(fmt::format("{}: {} holds a plan of another version (this program reads {})",
                                  option, quote(path), kPlanVersion));
   }
@@ -190,8 +204,8 @@ std::string plan_difference(const nlohmann::json& saved, const nlohmann::json& n
           "the resolved addresses differ: a name resolved differently for {} and for {}",
           saved_name, now_name);
     }
-    return fmt::format("the plans differ in {}: {} has {}, {} has {}", part, saved_name, shown(a), now_name,
-                       shown(b));
+    return fmt::format("the plans differ in {}: {} has {}, {} has {}", part, saved_name, shown(a),
+                       now_name, shown(b));
   }
   return "";
 }
@@ -210,7 +224,7 @@ std::shared_ptr<const std::vector<std::uint64_t>> resumed_probes(
     const ScanPlan& plan) {
   nlohmann::json now = nlohmann::json::parse(now_ordered.dump());
   for (const SavedScan& f : files) {
-    if (f.plans.front().value("records", "") != "all") {
+    if (text_field(f.plans.front(), "records") != "all") {
       throw UsageError("--resume: " + quote(f.path) +
                        " is the output of a scan run with --open: it lacks the closed and "
                        "filtered ports, so what it did cannot be told");

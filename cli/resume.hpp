@@ -53,12 +53,20 @@ struct SavedScan {
 // probe is scanned again); any other line that is not JSON, a file without a plan line, or plan
 // lines that differ, are a UsageError naming `option`, the file and the line.
 SavedScan read_saved_scan(const std::string& option, const std::string& path);
+// The same for a file's text already read (`path` only names it in messages).
+SavedScan parse_saved_scan(const std::string& option, const std::string& path,
+                           std::string_view text);
 
 // The first part where two plans differ ("" when none), as "the plans differ in ports: FILE has
 // X, this scan has Y"; the shard is left out with ignore_shard, "records" always.
 std::string plan_difference(const nlohmann::json& saved, const nlohmann::json& now,
                             bool ignore_shard, const std::string& saved_name,
                             const std::string& now_name);
+
+// A plan's field as text or number; "" or 0 when it is missing or of another type (a file is
+// input: a wrong type is never an exception from the JSON library).
+std::string text_field(const nlohmann::json& plan, const char* key);
+std::uint64_t number_field(const nlohmann::json& plan, const char* key);
 
 // --resume: the seed the saved plan used (UsageError when it has none).
 std::uint64_t saved_seed(const SavedScan& saved);
