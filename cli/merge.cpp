@@ -111,7 +111,7 @@ int run_merge(const MergeOptions& o) {
   if (o.json) {
     nlohmann::json merged = first;
     merged["shard"] = "1/1";
-    print_out(json_line(nlohmann::ordered_json{{"plan", nlohmann::ordered_json(merged)}}));
+    print_out(plan_line(ordered_plan(merged)));
     std::string out;
     for (const SavedRecord* r : kept) {
       if (o.open_only && r->state != "open") continue;

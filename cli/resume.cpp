@@ -188,6 +188,20 @@ SavedScan parse_saved_scan(const std::string& option, const std::string& path,
   return saved;
 }
 
+nlohmann::ordered_json ordered_plan(const nlohmann::json& plan) {
+  static const char* const kOrder[] = {"version", "targets", "exclude", "family",
+                                       "ports",   "order",   "seed",    "shard",
+                                       "probes",  "hosts",   "digest",  "records"};
+  nlohmann::ordered_json out;
+  for (const char* key : kOrder) {
+    if (plan.contains(key)) out[key] = nlohmann::ordered_json(plan[key]);
+  }
+  for (const auto& [key, value] : plan.items()) {
+    if (!out.contains(key)) out[key] = nlohmann::ordered_json(value);
+  }
+  return out;
+}
+
 std::string plan_difference(const nlohmann::json& saved, const nlohmann::json& now,
                             bool ignore_shard, const std::string& saved_name,
                             const std::string& now_name) {

@@ -63,6 +63,9 @@ std::string plan_difference(const nlohmann::json& saved, const nlohmann::json& n
                             bool ignore_shard, const std::string& saved_name,
                             const std::string& now_name);
 
+// A plan read back, its fields in the order plan_json() writes them.
+nlohmann::ordered_json ordered_plan(const nlohmann::json& plan);
+
 // A plan's field as text or number; "" or 0 when it is missing or of another type (a file is
 // input: a wrong type is never an exception from the JSON library).
 std::string text_field(const nlohmann::json& plan, const char* key);
