@@ -108,6 +108,7 @@ int main(int argc, char** argv) {
   std::vector<nbc::cli::Subcommand> subcommands;
   subcommands.push_back(nbc::cli::setup_check(app));
   subcommands.push_back(nbc::cli::setup_scan(app));
+  subcommands.push_back(nbc::cli::setup_merge(app));
   subcommands.push_back(nbc::cli::setup_wait(app));
   subcommands.push_back(nbc::cli::setup_ping(app));
   subcommands.push_back(nbc::cli::setup_lab(app));

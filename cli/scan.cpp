@@ -18,8 +18,10 @@
 
 #include "common.hpp"
 #include "interrupt.hpp"
+#include "names.hpp"
 #include "output.hpp"
 #include "progress.hpp"
+#include "resume.hpp"
 #include "scan_output.hpp"
 #include "scan_timing.hpp"
 #include "scan_xml.hpp"
@@ -45,6 +47,8 @@ struct ScanOptions {
   std::string order = "random";
   std::string seed;
   std::string shard;
+  std::vector<std::string> resume;
+  std::vector<std::string> dns_servers;
   bool open_only = false;
   bool csv = false;
   bool no_progress = false;
@@ -90,6 +94,10 @@ void add_scan_options(CLI::App& app, ScanOptions& o) {
   app.add_option("--order", o.order, "random (default) or serial")->type_name("ORDER");
   app.add_option("--seed", o.seed, "Seed of the random order (default: random)")->type_name("N");
   app.add_option("--shard", o.shard, "Scan only part I of N (1 <= I <= N)")->type_name("I/N");
+  app.add_option("--resume", o.resume,
+                 "Continue the --json scan whose output FILE holds: scan only the probes it lacks")
+      ->type_name("FILE");
+  add_dns_option(app, o.dns_servers);
   app.add_flag("--open", o.open_only, "Report only open ports");
   app.add_flag("--csv", o.csv, "CSV on stdout, one row per address and port");
   app.add_flag("--no-progress", o.no_progress, "No progress line on stderr");
@@ -245,6 +253,11 @@ int run_scan(ScanOptions& o) {
   request.excludes = o.excludes;
   request.ipv4_only = o.common.ipv4;
   request.ipv6_only = o.common.ipv6;
+  for (const std::string& word : o.dns_servers) {
+    auto server = parse_dns_server(word);
+    if (!server) throw UsageError(server.error().message);
+    request.dns_servers.push_back(*server);
+  }
   request.ports = scan_ports(o);
 
   EngineOptions engine_options;
@@ -283,6 +296,16 @@ int run_scan(ScanOptions& o) {
     plan.seed = std::random_device{}() * 0x100000001ULL ^ std::random_device{}();
   }
   if (!o.shard.empty()) parse_shard(o.shard, plan);
+  std::vector<SavedScan> resumed;
+  if (!o.resume.empty()) {
+    if (format != Format::json) {
+      throw UsageError(
+          "--resume needs --json: only the JSON output records the plan and every probe");
+    }
+    for (const std::string& path : o.resume) resumed.push_back(read_saved_scan("--resume", path));
+    // The order must be the saved one: its seed unless --seed is given (and then must match).
+    if (o.seed.empty()) plan.seed = saved_seed(resumed.front());
+  }
 
   // From here on a signal ends the scan with what finished (interrupt.hpp), not the process.
   catch_signals({SIGINT, SIGTERM, SIGHUP});
@@ -294,6 +317,8 @@ int run_scan(ScanOptions& o) {
                           targets.labels[g][h]);
     }
   }
+  nlohmann::ordered_json plan_record = plan_json(request, plan, targets, o.open_only);
+  if (!resumed.empty()) plan.skip = resumed_probes(resumed, plan_record, plan);
   warn_unreliable_method(engine_options.connect);
   xml.open();
 
@@ -325,12 +350,14 @@ int run_scan(ScanOptions& o) {
     progress.update(p);
   };
   if (format == Format::csv) output.write(kCsvHeader);
+  if (format == Format::json) output.write(plan_line(plan_record));
+  const std::set<std::string> already_unresolved = resumed_unresolved(resumed);
 
   // Names that did not resolve: every one of their ports is accounted for, none is scanned.
   for (const Unresolved& u : targets.unresolved) {
-    print_err("nbconnect: cannot resolve '{}' ({}): {} port(s) not scanned\n", u.name, u.detail,
-              u.ports.size());
-    if (o.open_only || format == Format::text) continue;
+    print_err("nbconnect: cannot resolve {} ({}): {} port(s) not scanned\n", quote(u.name),
+              u.detail, u.ports.size());
+    if (o.open_only || format == Format::text || already_unresolved.count(u.name)) continue;
     std::string text;
     for (std::uint16_t port : u.ports) {
       Outcome outcome;
@@ -392,6 +419,10 @@ int run_scan(ScanOptions& o) {
     }
     summary += fmt::format("; {} canary probe{} ({} open)", canaries.probes,
                            canaries.probes == 1 ? "" : "s", open);
+  }
+  if (plan.skip) {
+    summary += fmt::format("; resumed: {} port{} done before", plan.skipped(),
+                           plan.skipped() == 1 ? " was" : "s were");
   }
   int signal = caught_signal();
   if (stats.interrupted) {

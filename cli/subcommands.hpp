@@ -24,6 +24,7 @@ struct Subcommand {
 
 Subcommand setup_check(CLI::App& app);
 Subcommand setup_scan(CLI::App& app);
+Subcommand setup_merge(CLI::App& app);
 Subcommand setup_wait(CLI::App& app);
 Subcommand setup_ping(CLI::App& app);
 Subcommand setup_lab(CLI::App& app);

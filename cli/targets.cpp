@@ -7,10 +7,13 @@
 #include <cstring>
 #include <map>
 #include <memory>
+#include <set>
+#include <tuple>
 #include <unordered_set>
 
 #include "common.hpp"
 #include "nbconnect/dialer.hpp"
+#include "output.hpp"
 
 namespace nbc::cli {
 namespace {
@@ -25,12 +28,19 @@ struct Resolution {
   std::string detail;
 };
 
-// Names go through the library's c-ares resolver, as for check, wait and ping. Like nmap, a name
-// stands for one address: its first IPv4 address unless -6 is given, else its first IPv6 address.
-Resolution resolve(const std::string& name, bool v4_only, bool v6_only, bool all) {
-  DialOptions options;
-  options.family = v4_only ? Family::ipv4 : v6_only ? Family::ipv6 : Family::unspec;
-  nbc::Resolution found = nbc::resolve(HostPort{name, 0, std::nullopt}, options);
+// A name to resolve: like nmap, a target name stands for one address (its first IPv4 address
+// unless -6 is given, else its first IPv6 address); an exclusion for all of them.
+struct NameQuery {
+  std::string name;
+  bool v4_only = false;
+  bool v6_only = false;
+  bool all = false;
+  bool operator<(const NameQuery& o) const {
+    return std::tie(name, v4_only, v6_only, all) < std::tie(o.name, o.v4_only, o.v6_only, o.all);
+  }
+};
+
+Resolution pick(const nbc::Resolution& found, const NameQuery& q) {
   Resolution r;
   if (!found.ok()) {
     r.reason = found.failure.reason;
@@ -43,10 +53,10 @@ Resolution resolve(const std::string& name, bool v4_only, bool v6_only, bool all
     auto& bucket = ep.family() == Family::ipv6 ? v6 : v4;
     if (std::find(bucket.begin(), bucket.end(), ep) == bucket.end()) bucket.push_back(ep);
   }
-  if (all) {
+  if (q.all) {
     r.addresses = v4;
     r.addresses.insert(r.addresses.end(), v6.begin(), v6.end());
-  } else if (!v4.empty() && !v6_only) {
+  } else if (!v4.empty() && !q.v6_only) {
     r.addresses.push_back(v4.front());
   } else if (!v6.empty()) {
     r.addresses.push_back(v6.front());
@@ -56,6 +66,25 @@ Resolution resolve(const std::string& name, bool v4_only, bool v6_only, bool all
     r.detail = "no address of the requested family";
   }
   return r;
+}
+
+// Every name of the scan at once, through the library's c-ares resolver on one Dialer (one
+// loop): the scan waits about one round trip for all of them, not one per name. Each distinct
+// query is sent once.
+std::map<NameQuery, Resolution> resolve_all(const std::set<NameQuery>& queries,
+                                            const std::vector<std::string>& dns_servers) {
+  std::map<NameQuery, Resolution> out;
+  if (queries.empty()) return out;
+  Dialer dialer;
+  for (const NameQuery& q : queries) {
+    DialOptions options;
+    options.family = q.v4_only ? Family::ipv4 : q.v6_only ? Family::ipv6 : Family::unspec;
+    options.dns_servers = dns_servers;
+    dialer.resolve(HostPort{q.name, 0, std::nullopt}, options,
+                   [&out, q](nbc::Resolution found) { out[q] = pick(found, q); });
+  }
+  dialer.run();
+  return out;
 }
 
 std::vector<std::string> split_commas(const std::string& text) {
@@ -196,10 +225,27 @@ Targets build_targets(const TargetRequest& request) {
       excludes.push_back(std::move(*spec));
     }
   }
+  // The names of targets and exclusions, resolved together before anything else happens.
+  std::set<NameQuery> queries;
+  auto target_query = [&](const TargetSpec& spec) {
+    return NameQuery{spec.host, request.ipv4_only, request.ipv6_only, false};
+  };
+  for (const TargetSpec& spec : excludes) {
+    if (spec.kind == TargetSpec::name) queries.insert(NameQuery{spec.host, false, false, true});
+  }
+  for (const TargetSpec& spec : specs) {
+    if (spec.kind == TargetSpec::name) queries.insert(target_query(spec));
+  }
+  std::map<NameQuery, Resolution> resolved = resolve_all(queries, request.dns_servers);
   std::vector<Endpoint> excluded_addresses;
+  std::set<std::string> warned;
   for (const TargetSpec& spec : excludes) {
     if (spec.kind != TargetSpec::name) continue;
-    auto r = resolve(spec.host, false, false, true);
+    const Resolution& r = resolved[NameQuery{spec.host, false, false, true}];
+    if (r.addresses.empty() && warned.insert(spec.host).second) {
+      print_err("nbconnect: --exclude: cannot resolve {} ({}): nothing excluded for it\n",
+                quote(spec.host), r.detail);
+    }
     excluded_addresses.insert(excluded_addresses.end(), r.addresses.begin(), r.addresses.end());
   }
   auto excluded = [&](const Endpoint& e) {
@@ -248,7 +294,7 @@ Targets build_targets(const TargetRequest& request) {
   for (const TargetSpec& spec : specs) {
     std::size_t g = group_for(spec);
     if (spec.kind == TargetSpec::name) {
-      auto r = resolve(spec.host, request.ipv4_only, request.ipv6_only, false);
+      const Resolution& r = resolved[target_query(spec)];
       if (r.addresses.empty()) {
         out.unresolved.push_back(Unresolved{spec.host, out.groups[g].ports, r.reason, r.detail});
         continue;

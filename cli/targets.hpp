@@ -41,6 +41,7 @@ struct TargetRequest {
   std::optional<std::vector<std::uint16_t>> ports;  // -p; required unless every word has a port
   bool ipv4_only = false;
   bool ipv6_only = false;
+  std::vector<std::string> dns_servers;  // --dns-server words (checked); empty: resolv.conf
 };
 
 struct Targets {

@@ -104,8 +104,8 @@ std::uint64_t ScanPlan::size() const {
 
 std::uint64_t ScanPlan::shard_size() const {
   std::uint64_t n = size();
-  if (shard_count <= 1) return n;
-  return n / shard_count + (shard_index < n % shard_count ? 1 : 0);
+  if (shard_count > 1) n = n / shard_count + (shard_index < n % shard_count ? 1 : 0);
+  return n - skipped();
 }
 
 struct Scanner::Impl {

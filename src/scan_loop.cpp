@@ -13,6 +13,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "probe_skip.hpp"
 #include "sys.hpp"
 
 namespace nbc::detail {
@@ -182,6 +183,7 @@ bool ScanLoop::draw(Job& job) {
     std::uint64_t index = shared_.order.at(next_position_);
     next_position_ += shared_.threads;
     if (plan.shard_count > 1 && index % plan.shard_count != plan.shard_index) continue;
+    if (skipped(plan, index)) continue;  // done by the run this one resumes
     auto it = std::upper_bound(shared_.group_start.begin(), shared_.group_start.end(), index);
     auto g = static_cast<std::uint32_t>(it - shared_.group_start.begin() - 1);
     const ScanGroup& group = plan.groups[g];

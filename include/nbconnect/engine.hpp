@@ -40,11 +40,16 @@ struct ScanPlan {
   std::uint64_t seed = 0;         // the random order's key
   std::uint32_t shard_index = 0;  // 0 .. shard_count-1
   std::uint32_t shard_count = 1;
+  // Probes to leave out, by canonical index (a resumed scan's finished probes), sorted ascending
+  // without duplicates; null or empty: none. Looked up as each probe is drawn, never copied.
+  std::shared_ptr<const std::vector<std::uint64_t>> skip;
 
   // Probes in the plan, shards included.
   std::uint64_t size() const;
-  // Probes in this plan's shard.
+  // Probes this plan's shard runs: the shard's probes less those in `skip`.
   std::uint64_t shard_size() const;
+  // Probes of this plan's shard that are in `skip`.
+  std::uint64_t skipped() const;
 };
 
 // Identifies a probe in the callback.

@@ -64,7 +64,9 @@ Peak scan_peak(const std::string& hosts) {
        at = r.out.find("\"state\":\"open\"", at + 1)) {
     ++peak.open;
   }
-  peak.records = static_cast<std::size_t>(std::count(r.out.begin(), r.out.end(), '\n'));
+  // Every line but the plan line that opens the output.
+  peak.records = static_cast<std::size_t>(std::count(r.out.begin(), r.out.end(), '\n')) -
+                 (r.out.starts_with("{\"plan\":") ? 1 : 0);
   return peak;
 }
 

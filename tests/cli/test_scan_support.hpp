@@ -20,13 +20,20 @@ inline RunResult scan(std::vector<std::string> args,
   return nbconnect(std::move(args), limit);
 }
 
-// Parses one JSON object per line; a line that is not one fails the test.
-inline std::vector<nlohmann::json> json_records(const std::string& out) {
+// Parses one JSON object per line; a line that is not one fails the test. The plan line that
+// opens a scan's JSON output ({"plan":{...}}) is not a record: left out, or stored in `plan`.
+inline std::vector<nlohmann::json> json_records(const std::string& out,
+                                                nlohmann::json* plan = nullptr) {
   std::vector<nlohmann::json> records;
   for (const std::string& line : lines_of(out)) {
     auto j = nlohmann::json::parse(line, nullptr, false);
     EXPECT_FALSE(j.is_discarded()) << "not JSON: " << line;
-    if (!j.is_discarded()) records.push_back(std::move(j));
+    if (j.is_discarded()) continue;
+    if (j.is_object() && j.contains("plan")) {
+      if (plan) *plan = j["plan"];
+      continue;
+    }
+    records.push_back(std::move(j));
   }
   return records;
 }

@@ -31,7 +31,7 @@ TEST(StderrWriteError, OutcomesKeepTheirExitCodes) {
 
   RunResult scan = with_stderr("2>/dev/full", "scan -v --json 127.0.0.1 -p 1-50 --no-progress");
   EXPECT_EQ(scan.exit_code, 0) << scan.output();
-  EXPECT_EQ(lines_of(scan.out).size(), 50u);
+  EXPECT_EQ(lines_of(scan.out).size(), 51u);  // the plan line and 50 records
 
   RunResult wait = with_stderr("2>/dev/full", "wait -t 300ms 127.0.0.1:" + closed);
   EXPECT_EQ(wait.exit_code, 124) << wait.output();
