@@ -258,22 +258,45 @@ unsigned ScanLoop::allowed_retries(std::uint32_t host_id) const {
   return std::min(retries, std::max(1u, rtts_.get(host_id).best_run()));
 }
 
-// Raises the latest deadline the progress line sees to this probe's, its retries included.
-void ScanLoop::note_deadline(const Slot& slot) {
+// When the probe in `slot` gives up at the latest: its timeout and those of the retries it may
+// still get, by its host's estimate now.
+Clock::time_point ScanLoop::final_deadline(const Slot& slot, Clock::time_point start) const {
   const unsigned runs = slot.job.runs;
-  const unsigned last = allowed_retries(slot.job.host_id) + 1;
+  const unsigned last = std::max(runs, allowed_retries(slot.job.host_id) + 1);
   std::chrono::nanoseconds wait{0};
   if (shared_.adaptive) {
     const RttEstimator& rtt = rtts_.get(slot.job.host_id);
-    for (unsigned r = runs; r <= std::max(runs, last); ++r) wait += rtt.timeout(shared_.bounds, r);
+    for (unsigned r = runs; r <= last; ++r) wait += rtt.timeout(shared_.bounds, r);
   } else {
-    wait = shared_.attempt_options.timeout * (std::max(runs, last) - runs + 1);
+    wait = shared_.attempt_options.timeout * (last - runs + 1);
   }
+  return start + wait;
+}
+
+// Raises the latest deadline the progress line sees to this probe's, its retries included.
+void ScanLoop::note_deadline(const Slot& slot) {
   Clock::time_point start = shared_.adaptive ? slot.started : Clock::now();
-  std::int64_t deadline = (start + wait).time_since_epoch().count();
+  std::int64_t deadline = final_deadline(slot, start).time_since_epoch().count();
   if (deadline > latest_deadline_.load(std::memory_order_relaxed)) {
     latest_deadline_.store(deadline, std::memory_order_relaxed);
   }
+}
+
+// Recomputes the latest deadline from the probes in flight, at most every 100 ms: probes started
+// before their host's first answer raised it by the initial timeout, and their host's estimate
+// has brought them nearer since. The young probes are stood for by the latest one started.
+void ScanLoop::refresh_latest_deadline(Clock::time_point now) {
+  if (now < refresh_at_) return;
+  refresh_at_ = now + std::chrono::milliseconds(100);
+  Clock::time_point latest{};
+  auto consider = [&](const Watch& w) {
+    const Slot& slot = slots_[w.slot];
+    if (slot.generation != w.generation || !slot.driver.active()) return;
+    latest = std::max(latest, final_deadline(slot, slot.started));
+  };
+  if (!young_.empty()) consider(young_.back());
+  for (const Due& d : due_) consider(d.watch);
+  latest_deadline_.store(latest.time_since_epoch().count(), std::memory_order_relaxed);
 }
 
 // Looks at the probes due for a look: each ends when its host's current timeout has passed.
@@ -300,7 +323,9 @@ void ScanLoop::on_expiry() {
     const Slot& slot = slots_[w.slot];
     if (slot.generation == w.generation && slot.driver.active()) judge(w.slot, now);
   }
-  if (!finished_) arm_expiry(now + quantum_);
+  if (finished_) return;
+  refresh_latest_deadline(now);
+  arm_expiry(now + quantum_);
 }
 
 // Ends the probe if its host's current timeout has passed; else looks again when it will have

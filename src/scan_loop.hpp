@@ -117,7 +117,9 @@ class ScanLoop final : private Timer {
   void on_retry(std::uint32_t i, const Outcome& failed);
   void finish();
   unsigned allowed_retries(std::uint32_t host_id) const;
+  Clock::time_point final_deadline(const Slot& slot, Clock::time_point start) const;
   void note_deadline(const Slot& slot);
+  void refresh_latest_deadline(Clock::time_point now);
   void on_expiry();
   void judge(std::uint32_t i, Clock::time_point now);
   void arm_expiry(Clock::time_point now);
@@ -158,6 +160,7 @@ class ScanLoop final : private Timer {
   Clock::time_point expiry_at_ = Clock::time_point::max();
   std::chrono::nanoseconds floor_{0};    // no probe's timeout is shorter
   std::chrono::nanoseconds quantum_{0};  // the expiry timer fires at most this often
+  Clock::time_point refresh_at_{};       // of the latest deadline, from the probes in flight
 };
 
 }  // namespace nbc::detail
