@@ -240,8 +240,12 @@ void ScanLoop::launch(const Job& job) {
   ++in_flight_;
   in_flight_count_.store(in_flight_, std::memory_order_relaxed);
   attempt_count_.fetch_add(1, std::memory_order_relaxed);
-  if (shared_.adaptive) slot.started = Clock::now();
-  note_deadline(slot);
+  // With adaptive timing the expiry ticks keep the latest deadline (refresh_latest_deadline).
+  if (shared_.adaptive) {
+    slot.started = Clock::now();
+  } else {
+    note_deadline(slot);
+  }
   slot.driver.start(slot.target, shared_.attempt_options);
   if (shared_.adaptive) {
     // After start(): the driver is active now (it never delivers from inside start()).
@@ -273,18 +277,18 @@ Clock::time_point ScanLoop::final_deadline(const Slot& slot, Clock::time_point s
   return start + wait;
 }
 
-// Raises the latest deadline the progress line sees to this probe's, its retries included.
+// Raises the latest deadline the progress line sees to this probe's, its retries included (fixed
+// timeouts: a probe's deadline never moves).
 void ScanLoop::note_deadline(const Slot& slot) {
-  Clock::time_point start = shared_.adaptive ? slot.started : Clock::now();
-  std::int64_t deadline = final_deadline(slot, start).time_since_epoch().count();
+  std::int64_t deadline = final_deadline(slot, Clock::now()).time_since_epoch().count();
   if (deadline > latest_deadline_.load(std::memory_order_relaxed)) {
     latest_deadline_.store(deadline, std::memory_order_relaxed);
   }
 }
 
-// Recomputes the latest deadline from the probes in flight, at most every 100 ms: probes started
-// before their host's first answer raised it by the initial timeout, and their host's estimate
-// has brought them nearer since. The young probes are stood for by the latest one started.
+// Recomputes the latest deadline from the probes in flight (adaptive timing), at most every
+// 100 ms: a probe's deadline moves with its host's estimate. The young probes are stood for by the
+// latest one started.
 void ScanLoop::refresh_latest_deadline(Clock::time_point now) {
   if (now < refresh_at_) return;
   refresh_at_ = now + std::chrono::milliseconds(100);
@@ -358,6 +362,11 @@ void ScanLoop::judge(std::uint32_t i, Clock::time_point now) {
     deadline = now + quantum_;
   }
   Clock::time_point when = rtt.sampled() ? deadline : std::min(deadline, now + quantum_);
+  // A probe this old is likely dropped: the progress line should see its wait at once.
+  std::int64_t last = final_deadline(slot, slot.started).time_since_epoch().count();
+  if (last > latest_deadline_.load(std::memory_order_relaxed)) {
+    latest_deadline_.store(last, std::memory_order_relaxed);
+  }
   due_.push_back(Due{when, Watch{i, slot.generation}});
   std::push_heap(due_.begin(), due_.end(), std::greater<>());
 }
