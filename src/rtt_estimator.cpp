@@ -30,18 +30,20 @@ void RttEstimator::sample(std::chrono::nanoseconds rtt, unsigned run) {
   best_run_ = static_cast<std::uint8_t>(std::clamp<unsigned>(run, best_run_, 255));
 }
 
-std::chrono::nanoseconds RttEstimator::timeout(const RttBounds& bounds, unsigned run) const {
-  std::chrono::nanoseconds base = bounds.initial;
-  if (samples_ != 0) {
-    double margin_ns = std::max(4.0 * rttvar_us_ * 1000.0, double(kRttGranularity.count()));
-    double ns = srtt_us_ * 1000.0 + margin_ns;
-    base = std::clamp(std::chrono::nanoseconds(
-                          static_cast<std::int64_t>(std::min(ns, double(bounds.max.count())))),
-                      bounds.min, bounds.max);
-  }
-  // Back-off: each earlier attempt without an answer doubles the timeout (RFC 6298 5.5).
-  for (unsigned r = 1; r < run && base < bounds.max; ++r) base *= 2;
-  return std::min(base, std::max(bounds.max, bounds.initial));
+std::chrono::nanoseconds RttEstimator::base(const RttBounds& bounds) const {
+  if (samples_ == 0) return bounds.initial;
+  double margin_ns = std::max(4.0 * rttvar_us_ * 1000.0, double(kRttGranularity.count()));
+  double ns = std::min(srtt_us_ * 1000.0 + margin_ns, double(bounds.max.count()));
+  return std::clamp(std::chrono::nanoseconds(static_cast<std::int64_t>(ns)), bounds.min,
+                    bounds.max);
+}
+
+std::chrono::nanoseconds RttEstimator::backed_off(std::chrono::nanoseconds base,
+                                                  const RttBounds& bounds, unsigned run) {
+  // Each earlier attempt without an answer doubles the timeout.
+  const std::chrono::nanoseconds cap = std::max(bounds.max, bounds.initial);
+  for (unsigned r = 1; r < run && base < cap; ++r) base *= 2;
+  return std::min(base, cap);
 }
 
 HostRtts::HostRtts(std::uint32_t hosts) : use_dense_(hosts <= kDenseHosts) {

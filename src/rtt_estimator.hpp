@@ -37,7 +37,14 @@ class RttEstimator {
   unsigned best_run() const { return best_run_; }
   // The timeout of a probe's `run`-th attempt: the host's estimate (or the initial timeout before
   // any answer), doubled per earlier attempt, within the bounds.
-  std::chrono::nanoseconds timeout(const RttBounds& bounds, unsigned run) const;
+  std::chrono::nanoseconds timeout(const RttBounds& bounds, unsigned run) const {
+    return backed_off(base(bounds), bounds, run);
+  }
+  // A first attempt's timeout: SRTT + max(G, 4 RTTVAR) within the bounds, or the initial one.
+  std::chrono::nanoseconds base(const RttBounds& bounds) const;
+  // `base` doubled per earlier attempt, within the bounds (RFC 6298 5.5).
+  static std::chrono::nanoseconds backed_off(std::chrono::nanoseconds base, const RttBounds& bounds,
+                                             unsigned run);
 
  private:
   float srtt_us_ = 0;

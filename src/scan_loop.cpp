@@ -79,7 +79,22 @@ ScanShared::ScanShared(const ScanPlan& plan_, const EngineOptions& options_,
   threads = t;
   window_per_loop = std::max<std::size_t>(1, concurrency / threads);
   per_host_per_loop = options.per_host ? std::max<std::size_t>(1, options.per_host / threads) : 0;
+  if (adaptive && threads > 1 && host_count <= HostRtts::kDenseHosts) {
+    hints = std::make_unique<std::atomic<std::uint32_t>[]>(host_count);  // zeroed
+    hint_count = host_count;
+  }
   rate_per_loop = options.rate > 0 ? options.rate / threads : 0;
+}
+
+void ScanShared::publish_hint(std::uint32_t host, std::chrono::nanoseconds timeout) {
+  if (host >= hint_count) return;
+  auto us = static_cast<std::uint32_t>(std::clamp<std::int64_t>(timeout.count() / 1000, 1, ~0u));
+  // Most answers leave it within an eighth of what it was (on loopback, at the floor): no store,
+  // no cache line passed between the loops.
+  std::uint32_t old = hints[host].load(std::memory_order_relaxed);
+  if (old == 0 || (old > us ? old - us : us - old) > old / 8) {
+    hints[host].store(us, std::memory_order_relaxed);
+  }
 }
 
 ScanLoop::ScanLoop(Reactor& reactor, ScanShared& shared, unsigned index,
@@ -242,8 +257,12 @@ void ScanLoop::launch(const Job& job) {
   ++in_flight_;
   in_flight_count_.store(in_flight_, std::memory_order_relaxed);
   attempt_count_.fetch_add(1, std::memory_order_relaxed);
-  if (shared_.adaptive) slot.started = Clock::now();
-  note_deadline(slot);
+  // With adaptive timing the expiry ticks keep the latest deadline (refresh_latest_deadline).
+  if (shared_.adaptive) {
+    slot.started = Clock::now();
+  } else {
+    note_deadline(slot);
+  }
   slot.driver.start(slot.target, shared_.attempt_options);
   if (shared_.adaptive) {
     // After start(): the driver is active now (it never delivers from inside start()).
@@ -260,22 +279,62 @@ unsigned ScanLoop::allowed_retries(std::uint32_t host_id) const {
   return std::min(retries, std::max(1u, rtts_.get(host_id).best_run()));
 }
 
-// Raises the latest deadline the progress line sees to this probe's, its retries included.
-void ScanLoop::note_deadline(const Slot& slot) {
+// When the probe in `slot` gives up at the latest: its timeout and those of the retries it may
+// still get, by its host's estimate now.
+Clock::time_point ScanLoop::final_deadline(const Slot& slot, Clock::time_point start) const {
   const unsigned runs = slot.job.runs;
-  const unsigned last = allowed_retries(slot.job.host_id) + 1;
+  const unsigned last = std::max(runs, allowed_retries(slot.job.host_id) + 1);
   std::chrono::nanoseconds wait{0};
   if (shared_.adaptive) {
-    const RttEstimator& rtt = rtts_.get(slot.job.host_id);
-    for (unsigned r = runs; r <= std::max(runs, last); ++r) wait += rtt.timeout(shared_.bounds, r);
+    for (unsigned r = runs; r <= last; ++r) wait += timeout_of(slot.job.host_id, r, nullptr);
   } else {
-    wait = shared_.attempt_options.timeout * (std::max(runs, last) - runs + 1);
+    wait = shared_.attempt_options.timeout * (last - runs + 1);
   }
-  Clock::time_point start = shared_.adaptive ? slot.started : Clock::now();
-  std::int64_t deadline = (start + wait).time_since_epoch().count();
+  return start + wait;
+}
+
+// The timeout of a probe's `run`-th attempt on the host: this loop's estimate; before this loop's
+// first answer from the host, another loop's (ScanShared::hints); else the initial timeout.
+// `known`: whether it came from an answer.
+std::chrono::nanoseconds ScanLoop::timeout_of(std::uint32_t host_id, unsigned run,
+                                              bool* known) const {
+  const RttEstimator& rtt = rtts_.get(host_id);
+  std::chrono::nanoseconds base = rtt.base(shared_.bounds);
+  bool from_answer = rtt.sampled();
+  if (!from_answer) {
+    if (std::uint32_t us = shared_.hint_us(host_id)) {
+      base = std::chrono::microseconds(us);
+      from_answer = true;
+    }
+  }
+  if (known) *known = from_answer;
+  return RttEstimator::backed_off(base, shared_.bounds, run);
+}
+
+// Raises the latest deadline the progress line sees to this probe's, its retries included (fixed
+// timeouts: a probe's deadline never moves).
+void ScanLoop::note_deadline(const Slot& slot) {
+  std::int64_t deadline = final_deadline(slot, Clock::now()).time_since_epoch().count();
   if (deadline > latest_deadline_.load(std::memory_order_relaxed)) {
     latest_deadline_.store(deadline, std::memory_order_relaxed);
   }
+}
+
+// Recomputes the latest deadline from the probes in flight (adaptive timing), at most every
+// 100 ms: a probe's deadline moves with its host's estimate. The young probes are stood for by the
+// latest one started.
+void ScanLoop::refresh_latest_deadline(Clock::time_point now) {
+  if (now < refresh_at_) return;
+  refresh_at_ = now + std::chrono::milliseconds(100);
+  Clock::time_point latest{};
+  auto consider = [&](const Watch& w) {
+    const Slot& slot = slots_[w.slot];
+    if (slot.generation != w.generation || !slot.driver.active()) return;
+    latest = std::max(latest, final_deadline(slot, slot.started));
+  };
+  if (!young_.empty()) consider(young_.back());
+  for (const Due& d : due_) consider(d.watch);
+  latest_deadline_.store(latest.time_since_epoch().count(), std::memory_order_relaxed);
 }
 
 // Looks at the probes due for a look: each ends when its host's current timeout has passed.
@@ -302,19 +361,22 @@ void ScanLoop::on_expiry() {
     const Slot& slot = slots_[w.slot];
     if (slot.generation == w.generation && slot.driver.active()) judge(w.slot, now);
   }
-  if (!finished_) arm_expiry(now + quantum_);
+  if (finished_) return;
+  refresh_latest_deadline(now);
+  arm_expiry(now + quantum_);
 }
 
 // Ends the probe if its host's current timeout has passed; else looks again when it will have
 // (while the host has not answered yet, every quantum: its first answer may shorten the wait).
 void ScanLoop::judge(std::uint32_t i, Clock::time_point now) {
   Slot& slot = slots_[i];
-  const RttEstimator& rtt = rtts_.get(slot.job.host_id);
-  Clock::time_point deadline = slot.started + rtt.timeout(shared_.bounds, slot.job.runs);
+  bool known = false;
+  const std::chrono::nanoseconds timeout = timeout_of(slot.job.host_id, slot.job.runs, &known);
+  Clock::time_point deadline = slot.started + timeout;
   if (deadline <= now && slot.driver.fd() < 0) {
     // Backing off after a local error, between sockets: the next socket gets a whole timeout.
     slot.started = now;
-    deadline = now + rtt.timeout(shared_.bounds, slot.job.runs);
+    deadline = now + timeout;
   } else if (deadline <= now) {
     // An answer the reactor has not delivered yet (a busy turn) is not a no-response: look again
     // shortly. One poll(2), only for a probe at its timeout.
@@ -322,7 +384,9 @@ void ScanLoop::judge(std::uint32_t i, Clock::time_point now) {
     if (p.fd < 0 || ::poll(&p, 1, 0) != 1) {
       if (shared_.attempt_options.trace) {
         // The attempt's own note names the driver's backstop deadline, not this one.
+        const RttEstimator& rtt = rtts_.get(slot.job.host_id);
         std::string srtt = rtt.sampled() ? fmt::format("SRTT {:.3f} ms", rtt.srtt_us() / 1000.0)
+                           : known       ? std::string("another loop's estimate")
                                          : std::string("no answer from the host yet");
         shared_.attempt_options.trace(fmt::format(
             "{}: adaptive timeout of {:.3f} ms passed (attempt {}, {})", slot.target.to_string(),
@@ -334,7 +398,12 @@ void ScanLoop::judge(std::uint32_t i, Clock::time_point now) {
     }
     deadline = now + quantum_;
   }
-  Clock::time_point when = rtt.sampled() ? deadline : std::min(deadline, now + quantum_);
+  Clock::time_point when = known ? deadline : std::min(deadline, now + quantum_);
+  // A probe this old is likely dropped: the progress line should see its wait at once.
+  std::int64_t last = final_deadline(slot, slot.started).time_since_epoch().count();
+  if (last > latest_deadline_.load(std::memory_order_relaxed)) {
+    latest_deadline_.store(last, std::memory_order_relaxed);
+  }
   due_.push_back(Due{when, Watch{i, slot.generation}});
   std::push_heap(due_.begin(), due_.end(), std::greater<>());
 }
@@ -404,6 +473,7 @@ void ScanLoop::on_done(std::uint32_t i, Outcome& outcome) {
        outcome.state == State::filtered)) {
     // An answer from the network (SYN-ACK, RST or ICMP unreachable): a round-trip sample.
     rtts_.sample(job.host_id, outcome.rtt, job.runs);
+    shared_.publish_hint(job.host_id, rtts_.get(job.host_id).base(shared_.bounds));
   }
   if (outcome.reason == Reason::no_response && job.runs <= allowed_retries(job.host_id)) {
     retry_.push_back(job);

@@ -43,6 +43,15 @@ struct ScanShared {
   double rate_per_loop = 0;
   bool adaptive = false;  // options.timing.adaptive
   RttBounds bounds;       // options.timing, normalised
+  // Adaptive timing with several loops: each host's latest first-attempt timeout (microseconds,
+  // 0: none yet) that a loop measured, for the loops that have no answer from the host yet.
+  // Four bytes a host, for plans up to HostRtts::kDenseHosts hosts; none beyond.
+  std::unique_ptr<std::atomic<std::uint32_t>[]> hints;
+  std::uint32_t hint_count = 0;
+  std::uint32_t hint_us(std::uint32_t host) const {
+    return host < hint_count ? hints[host].load(std::memory_order_relaxed) : 0;
+  }
+  void publish_hint(std::uint32_t host, std::chrono::nanoseconds timeout);
   std::atomic<bool> stop{false};
 };
 
@@ -117,7 +126,10 @@ class ScanLoop final : private Timer {
   void on_retry(std::uint32_t i, const Outcome& failed);
   void finish();
   unsigned allowed_retries(std::uint32_t host_id) const;
+  std::chrono::nanoseconds timeout_of(std::uint32_t host_id, unsigned run, bool* known) const;
+  Clock::time_point final_deadline(const Slot& slot, Clock::time_point start) const;
   void note_deadline(const Slot& slot);
+  void refresh_latest_deadline(Clock::time_point now);
   void on_expiry();
   void judge(std::uint32_t i, Clock::time_point now);
   void arm_expiry(Clock::time_point now);
@@ -158,6 +170,7 @@ class ScanLoop final : private Timer {
   Clock::time_point expiry_at_ = Clock::time_point::max();
   std::chrono::nanoseconds floor_{0};    // no probe's timeout is shorter
   std::chrono::nanoseconds quantum_{0};  // the expiry timer fires at most this often
+  Clock::time_point refresh_at_{};       // of the latest deadline, from the probes in flight
 };
 
 }  // namespace nbc::detail

@@ -81,9 +81,10 @@ struct EngineProgress {
 // timeout (within max_rtt_timeout), and `retries` is a maximum: beyond the first retry, a probe is
 // retried only on a host that has answered a retry before (it loses packets, so retries pay off).
 // A host that never answers waits initial * 3 per probe at most; in no case does a probe wait more
-// than max_rtt_timeout * (retries + 1). Estimates are per loop (per thread), not shared. Bounds
-// that disagree are corrected: min is lowered to max, max raised to initial. connect.timeout is
-// not used while adaptive.
+// than max_rtt_timeout * (retries + 1). Estimates are per loop (per thread); a loop without an
+// answer from a host yet uses another loop's latest timeout for it. Bounds that disagree are
+// corrected: min is lowered to max, max raised to initial. connect.timeout is not used while
+// adaptive.
 struct ScanTiming {
   bool adaptive = false;
   std::chrono::nanoseconds initial_rtt_timeout = std::chrono::seconds(1);

@@ -57,6 +57,24 @@ TEST(ScanAdaptiveTiming, DroppedPortsEndAtTheHostsTimeoutNotTheInitialOne) {
   EXPECT_GE(r.elapsed, milliseconds(300)) << "less than the floor and its back-off";
 }
 
+TEST(ScanAdaptiveTiming, ALoopWithoutAnswersUsesTheOtherLoopsEstimate) {
+  NBC_REQUIRE_NETNS();
+  Listener listener("127.0.0.1", 2222);
+  ASSERT_TRUE(listener.ok());
+  NBC_REQUIRE_IPTABLES("-A INPUT -p tcp --dport 1:4 -j DROP");
+  RuleGone gone{"INPUT -p tcp --dport 1:4 -j DROP"};
+  // Serial order over two loops: loop 0 probes the dropped port 1 and never hears from the host;
+  // loop 1 probes the listener.
+  RunResult r = scan({"127.0.0.1", "-p", "1,2222", "--order", "serial", "--threads", "2", "--csv",
+                      "--initial-rtt-timeout", "3s", "--no-progress", "--no-canary"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Tally t = tally(r.out);
+  EXPECT_EQ(t.filtered, 1);
+  EXPECT_EQ(t.open, 1);
+  // Loop 0 alone would wait the initial 3 s and a 6 s retry.
+  EXPECT_LT(r.elapsed, milliseconds(2000)) << r.err;
+}
+
 TEST(ScanAdaptiveTiming, AHostThatNeverAnswersGetsOneRetryWithBackOff) {
   NBC_REQUIRE_NETNS();
   NBC_REQUIRE_IPTABLES("-A INPUT -d 127.0.0.2 -p tcp -j DROP");
