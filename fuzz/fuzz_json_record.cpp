@@ -26,7 +26,12 @@ using Json = nlohmann::ordered_json;
 
 namespace {
 
+// nlohmann's own verdict (its strict dump throws on invalid UTF-8); ASCII needs no check, which
+// spares most inputs an exception (slow under the sanitizers).
 bool valid_utf8(std::string_view s) {
+  bool ascii = true;
+  for (char c : s) ascii = ascii && static_cast<unsigned char>(c) < 0x80;
+  if (ascii) return true;
   try {
     (void)nlohmann::json(std::string(s)).dump();
     return true;
@@ -118,8 +123,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   auto parsed = nlohmann::json::parse(line, nullptr, false);
   check(!parsed.is_discarded() && parsed.is_object(), "a record is not a JSON object", text);
+  // nlohmann's parser refuses invalid UTF-8 in strings: the replaced target is valid UTF-8.
   const std::string want_target = nbc::cli::utf8_replaced(target);
-  check(valid_utf8(want_target), "the replaced target is not UTF-8", text);
   if (valid_utf8(target)) check(want_target == target, "valid UTF-8 was replaced", text);
   check(parsed["target"] == want_target, "target changed", text);
   if (o.detail.empty()) {
