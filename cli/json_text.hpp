@@ -24,7 +24,9 @@ int utf8_sequence(std::string_view s);
 void append_json_string(std::string& out, std::string_view s);
 
 // The number round(x * 1000) / 1000 as nlohmann-json writes that double: "0.081", "12.0",
-// "-0.0"; "null" when it is not finite.
+// "-0.0"; "null" when it is not finite. Below 1e12 the digits are nlohmann's exactly; beyond
+// (where doubles are about 0.001 apart) they are the shortest digits closest to the double, which
+// nlohmann's Grisu2 does not always pick: the same value, in nlohmann's layout ("1e+15").
 void append_json_decimal3(std::string& out, double x);
 
 // `s` as a CSV field (RFC 4180): quoted when it holds a comma, a quote, CR, LF, any other

@@ -3,7 +3,8 @@
 // line that a real JSON parser (nlohmann-json) reads back with every field: the target and detail
 // unchanged when they were valid UTF-8, else their U+FFFD-replaced form. The line is also compared
 // byte for byte with what nlohmann-json itself writes for the same record (the writer used before
-// this one), except for DEL, which the writer escapes as \u007f.
+// this one), except for DEL, which the writer escapes as \u007f, and for round-trip times beyond
+// 1e12 ms, where the number is only the same value (see append_json_decimal3).
 //
 // Input: byte 0 picks where the target ends (the rest is the detail); the first 8 bytes are the
 // round-trip time in nanoseconds; the last byte picks the address family, whether the outcome has
@@ -25,7 +26,12 @@ using Json = nlohmann::ordered_json;
 
 namespace {
 
+// nlohmann's own verdict (its strict dump throws on invalid UTF-8); ASCII needs no check, which
+// spares most inputs an exception (slow under the sanitizers).
 bool valid_utf8(std::string_view s) {
+  bool ascii = true;
+  for (char c : s) ascii = ascii && static_cast<unsigned char>(c) < 0x80;
+  if (ascii) return true;
   try {
     (void)nlohmann::json(std::string(s)).dump();
     return true;
@@ -105,12 +111,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   Json ref = reference(o, target, 8080, method);
   if (canary) ref["canary"] = true;
-  check(line == reference_line(ref), "the record differs from nlohmann-json's", text);
+  // Beyond 1e12 ms (31 years) both write the same double, but nlohmann's Grisu2 may pick other
+  // digits of the same length than the writer's shortest-and-closest ones: equal as values there.
+  const bool same_digits = std::fabs(nbc::to_ms(o.rtt)) < 1e12;
+  if (same_digits) {
+    check(line == reference_line(ref), "the record differs from nlohmann-json's", text);
+  } else {
+    check(nlohmann::json::parse(line) == nlohmann::json::parse(reference_line(ref)),
+          "the record differs from nlohmann-json's as a value", text);
+  }
 
   auto parsed = nlohmann::json::parse(line, nullptr, false);
   check(!parsed.is_discarded() && parsed.is_object(), "a record is not a JSON object", text);
+  // nlohmann's parser refuses invalid UTF-8 in strings: the replaced target is valid UTF-8.
   const std::string want_target = nbc::cli::utf8_replaced(target);
-  check(valid_utf8(want_target), "the replaced target is not UTF-8", text);
   if (valid_utf8(target)) check(want_target == target, "valid UTF-8 was replaced", text);
   check(parsed["target"] == want_target, "target changed", text);
   if (o.detail.empty()) {
@@ -139,7 +153,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     Json tried = Json::array();
     for (int i = 0; i < 2; ++i) tried.push_back(reference(o, std::nullopt, 8080, method));
     want["tried"] = tried;
-    check(dial_line == reference_line(want), "the dial record differs from nlohmann-json's", text);
+    if (same_digits) {
+      check(dial_line == reference_line(want), "the dial record differs from nlohmann-json's",
+            text);
+    } else {
+      check(nlohmann::json::parse(dial_line) == nlohmann::json::parse(reference_line(want)),
+            "the dial record differs from nlohmann-json's as a value", text);
+    }
   }
   return 0;
 }
