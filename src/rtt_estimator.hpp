@@ -35,10 +35,11 @@ class RttEstimator {
   // The highest attempt number (1 = first) that was ever answered: a host that answered a retry
   // loses probes on the way, so more retries are worth it.
   unsigned best_run() const { return best_run_; }
-  // The timeout of a probe's `run`-th attempt: the host's estimate (or the initial timeout before
-  // any answer), doubled per earlier attempt, within the bounds.
+  // The timeout of a probe's `run`-th attempt: the host's estimate doubled per earlier attempt,
+  // within the bounds; before any answer, the initial timeout for every attempt (nothing measured
+  // to back off from).
   std::chrono::nanoseconds timeout(const RttBounds& bounds, unsigned run) const {
-    return backed_off(base(bounds), bounds, run);
+    return sampled() ? backed_off(base(bounds), bounds, run) : base(bounds);
   }
   // A first attempt's timeout: SRTT + max(G, 4 RTTVAR) within the bounds, or the initial one.
   std::chrono::nanoseconds base(const RttBounds& bounds) const;

@@ -308,7 +308,9 @@ std::chrono::nanoseconds ScanLoop::timeout_of(std::uint32_t host_id, unsigned ru
     }
   }
   if (known) *known = from_answer;
-  return RttEstimator::backed_off(base, shared_.bounds, run);
+  // A host that never answered has no round trip to back off from: each attempt waits the initial
+  // timeout (so at the defaults a dark host costs 1 s + 1 s, as fixed timeouts did).
+  return from_answer ? RttEstimator::backed_off(base, shared_.bounds, run) : base;
 }
 
 // Raises the latest deadline the progress line sees to this probe's, its retries included (fixed

@@ -61,10 +61,12 @@ TEST(RttEstimator, TimeoutIsClampedToTheBounds) {
             milliseconds(10000));
 }
 
-TEST(RttEstimator, BeforeAnyAnswerTheInitialTimeoutApplies) {
+TEST(RttEstimator, BeforeAnyAnswerTheInitialTimeoutAppliesToEveryAttempt) {
   RttEstimator e;
-  EXPECT_EQ(e.timeout(bounds(milliseconds(250), milliseconds(50), milliseconds(300)), 1),
-            milliseconds(250));
+  RttBounds b = bounds(milliseconds(250), milliseconds(50), milliseconds(300));
+  EXPECT_EQ(e.timeout(b, 1), milliseconds(250));
+  EXPECT_EQ(e.timeout(b, 2), milliseconds(250)) << "nothing measured: no back-off";
+  EXPECT_EQ(e.timeout(b, 9), milliseconds(250));
 }
 
 TEST(RttEstimator, RetriesDoubleTheTimeoutWithinTheMaximum) {
@@ -77,7 +79,7 @@ TEST(RttEstimator, RetriesDoubleTheTimeoutWithinTheMaximum) {
   EXPECT_EQ(e.timeout(b, 5), milliseconds(1250));
   EXPECT_EQ(e.timeout(b, 60), milliseconds(1250));
   RttEstimator dark;
-  EXPECT_EQ(dark.timeout(b, 2), milliseconds(1250));
+  EXPECT_EQ(dark.timeout(b, 2), milliseconds(1000)) << "a host never measured waits the initial";
 }
 
 TEST(RttEstimator, BestRunRemembersTheLatestAttemptAnswered) {
