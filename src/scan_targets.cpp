@@ -4,7 +4,8 @@
 #include <netinet/in.h>
 
 #include <algorithm>
-#include <bitset>
+#include <array>
+#include <bit>
 #include <charconv>
 #include <cstring>
 #include <memory>
@@ -193,7 +194,21 @@ Parsed<std::vector<std::uint16_t>> parse_port_list(std::string_view text) {
     return fail(item, "invalid port list " + quote(text) + ": " + why);
   };
   if (text.empty()) return bad(text, "empty (write e.g. 22,80,8000-8100 or -)");
-  auto seen = std::make_unique<std::bitset<65536>>();
+  // 65,536 bits as 1,024 words: a range sets whole words at once, so "-,-,-,..." costs a
+  // thousand word writes per item, not 65,535 bit writes.
+  auto seen = std::make_unique<std::array<std::uint64_t, 1024>>();
+  auto set_range = [&](unsigned lo, unsigned hi) {  // lo <= hi, both in 0-65535
+    unsigned first = lo / 64, last = hi / 64;
+    std::uint64_t lo_mask = ~std::uint64_t{0} << (lo % 64);
+    std::uint64_t hi_mask = ~std::uint64_t{0} >> (63 - hi % 64);
+    if (first == last) {
+      (*seen)[first] |= lo_mask & hi_mask;
+      return;
+    }
+    (*seen)[first] |= lo_mask;
+    for (unsigned w = first + 1; w < last; ++w) (*seen)[w] = ~std::uint64_t{0};
+    (*seen)[last] |= hi_mask;
+  };
   for (std::string_view item : split(text, ',')) {
     if (item.empty()) return bad(item, "empty item (two commas, or a comma at an end)");
     std::size_t dash = item.find('-');
@@ -216,12 +231,16 @@ Parsed<std::vector<std::uint16_t>> parse_port_list(std::string_view text) {
       lo = *n;
       hi = *m;
     }
-    for (unsigned p = lo; p <= hi; ++p) seen->set(p);
+    set_range(lo, hi);
   }
+  std::size_t count = 0;
+  for (std::uint64_t w : *seen) count += static_cast<std::size_t>(std::popcount(w));
   std::vector<std::uint16_t> ports;
-  ports.reserve(seen->count());
-  for (unsigned p = 1; p <= 65535; ++p) {
-    if (seen->test(p)) ports.push_back(static_cast<std::uint16_t>(p));
+  ports.reserve(count);
+  for (unsigned w = 0; w < seen->size(); ++w) {
+    for (std::uint64_t bits = (*seen)[w]; bits != 0; bits &= bits - 1) {
+      ports.push_back(static_cast<std::uint16_t>(w * 64 + std::countr_zero(bits)));
+    }
   }
   return ports;
 }
