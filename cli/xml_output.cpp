@@ -156,18 +156,7 @@ std::string time_text(std::chrono::system_clock::time_point t) {
 // nmap's word for a state: nmap has no `error`; a port whose state this machine could not learn
 // is nmap's `unknown`.
 std::string_view xml_state(State s) {
-  switch (s) {
-    case State::open:
-      return "open";
-    case State::closed:
-      return "closed";
-    case State::filtered:
-      return "filtered";
-    case State::error:
-    case State::unresolved:
-      return "unknown";
-  }
-  return "unknown";
+  return s == State::error || s == State::unresolved ? "unknown" : to_string(s);
 }
 
 // One <host>: every (group, host) entry of the scan with the same address and label.
