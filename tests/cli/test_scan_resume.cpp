@@ -37,10 +37,21 @@ std::size_t newlines(const std::string& text) {
 
 // 65,535 ports of 127.0.0.2, whose SYNs are dropped: each probe ends at its 100 ms timeout, and
 // 4,096 in flight make the scan last about 1.6 s, its records streaming out as it goes.
+// The acceptance test's plan: every port. Under ASan a 65,535-probe scan takes over a minute on a
+// loaded two-core machine, so that build resumes a plan of 8,192 ports (the normal build of the
+// same make test runs all 65,535).
+#if defined(__SANITIZE_ADDRESS__)
+constexpr int kPorts = 8192;
+#else
+constexpr int kPorts = 65535;
+#endif
+
 std::vector<std::string> dropped_scan(std::vector<std::string> extra = {}) {
   std::vector<std::string> args = {
-      "scan", "127.0.0.2", "-p-",       "-t", "100ms",  "--retries",     "0",
-      "-c",   "4096",      "--threads", "2",  "--json", "--no-progress", "--no-canary"};
+      "scan",   "127.0.0.2",     "-p",         "1-" + std::to_string(kPorts),
+      "-t",     "100ms",         "--retries",  "0",
+      "-c",     "4096",          "--threads",  "2",
+      "--json", "--no-progress", "--no-canary"};
   args.insert(args.end(), extra.begin(), extra.end());
   return args;
 }
@@ -54,7 +65,7 @@ TEST(ScanResume, InterruptedAtHalfThenResumedCoversThePlanOnce) {
   ASSERT_TRUE(first.started());
   // Half the records (and the plan line) on stdout: interrupt there.
   ASSERT_TRUE(
-      first.read_until([&] { return newlines(first.out) > 65535 / 2; }, std::chrono::seconds(30)))
+      first.read_until([&] { return newlines(first.out) > kPorts / 2; }, std::chrono::seconds(30)))
       << first.err;
   first.signal(SIGINT);
   ASSERT_TRUE(first.finish(std::chrono::seconds(10)));
@@ -63,11 +74,11 @@ TEST(ScanResume, InterruptedAtHalfThenResumedCoversThePlanOnce) {
   nlohmann::json first_plan;
   auto first_records = json_records(first.out, &first_plan);
   ASSERT_TRUE(first_plan.is_object()) << "no plan line";
-  EXPECT_EQ(first_plan["probes"], 65535);
-  EXPECT_EQ(first_plan["ports"], "1-65535");
+  EXPECT_EQ(first_plan["probes"], kPorts);
+  EXPECT_EQ(first_plan["ports"], "1-" + std::to_string(kPorts));
   // Stopped near the middle, not at an end.
-  EXPECT_GT(first_records.size(), 30000u);
-  EXPECT_LT(first_records.size(), 55000u);
+  EXPECT_GT(first_records.size(), kPorts * 45u / 100);
+  EXPECT_LT(first_records.size(), kPorts * 85u / 100);
 
   // As a SIGKILL would leave it: the last record without its end. That probe is scanned again.
   std::string saved = first.out.substr(0, first.out.size() - 20);
@@ -81,7 +92,7 @@ TEST(ScanResume, InterruptedAtHalfThenResumedCoversThePlanOnce) {
   nlohmann::json second_plan;
   auto second_records = json_records(second.out, &second_plan);
   EXPECT_EQ(second_plan, first_plan);
-  EXPECT_EQ(second_records.size(), 65535 - kept.size());
+  EXPECT_EQ(second_records.size(), kPorts - kept.size());
   EXPECT_NE(second.err.find(fmt::format("resumed: {} ports were done before", kept.size())),
             std::string::npos)
       << second.err;
@@ -95,9 +106,9 @@ TEST(ScanResume, InterruptedAtHalfThenResumedCoversThePlanOnce) {
     EXPECT_EQ(r["state"], "filtered") << r.dump();
     EXPECT_TRUE(ports.insert(r["port"].get<int>()).second) << "scanned twice: " << r.dump();
   }
-  EXPECT_EQ(ports.size(), 65535u);
+  EXPECT_EQ(ports.size(), static_cast<std::size_t>(kPorts));
   EXPECT_EQ(*ports.begin(), 1);
-  EXPECT_EQ(*ports.rbegin(), 65535);
+  EXPECT_EQ(*ports.rbegin(), kPorts);
 }
 
 TEST(ScanResume, FinishedScanResumedScansNothing) {
