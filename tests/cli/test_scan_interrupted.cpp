@@ -11,20 +11,6 @@
 namespace nbc::test {
 namespace {
 
-// Whether this namespace has a connect to 127.0.0.2 waiting for its SYN-ACK (SYN_SENT): the scan
-// is running and its dropped probes are in flight.
-bool syn_sent_to_dropped_host() {
-  std::ifstream tcp("/proc/net/tcp");
-  std::string line;
-  while (std::getline(tcp, line)) {
-    std::istringstream fields(line);
-    std::string slot, local, remote, state;
-    fields >> slot >> local >> remote >> state;
-    if (remote.rfind("0200007F:", 0) == 0 && state == "02") return true;
-  }
-  return false;
-}
-
 // Scans 300 closed ports on 127.0.0.1 (answered at once) and 300 dropped ones on 127.0.0.2 (5 s
 // timeout), and sends `sig` once probes are waiting.
 void scan_then_signal(LiveProgram& p, int sig) {

@@ -1,6 +1,9 @@
 // Helpers for the scan CLI tests: run a scan, read its JSON records back, stage firewall rules.
 #pragma once
 
+#include <fstream>
+#include <sstream>
+
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -13,6 +16,20 @@
 #include "cli.hpp"
 
 namespace nbc::test {
+
+// Whether this namespace has a connect to 127.0.0.2 waiting for its SYN-ACK (SYN_SENT): a scan is
+// running and its dropped probes are in flight (the interrupt tests signal then).
+inline bool syn_sent_to_dropped_host() {
+  std::ifstream tcp("/proc/net/tcp");
+  std::string line;
+  while (std::getline(tcp, line)) {
+    std::istringstream fields(line);
+    std::string slot, local, remote, state;
+    fields >> slot >> local >> remote >> state;
+    if (remote.rfind("0200007F:", 0) == 0 && state == "02") return true;
+  }
+  return false;
+}
 
 inline RunResult scan(std::vector<std::string> args,
                       std::chrono::milliseconds limit = std::chrono::seconds(60)) {

@@ -207,20 +207,6 @@ TEST(ScanXml, UnwritableDestinationsAreRefusedBeforeAnyProbe) {
   EXPECT_EQ(::poll(&p, 1, 0), 0) << "a connection was made";
 }
 
-// Whether a connect to 127.0.0.2 waits for its SYN-ACK (SYN_SENT): the scan's dropped probes are
-// in flight.
-bool syn_sent_to_dropped_host() {
-  std::ifstream tcp("/proc/net/tcp");
-  std::string line;
-  while (std::getline(tcp, line)) {
-    std::istringstream fields(line);
-    std::string slot, local, remote, state;
-    fields >> slot >> local >> remote >> state;
-    if (remote.rfind("0200007F:", 0) == 0 && state == "02") return true;
-  }
-  return false;
-}
-
 TEST(ScanXml, AnInterruptedScanStillWritesAWholeDocumentSayingSo) {
   NBC_REQUIRE_NETNS();
   NBC_REQUIRE_IPTABLES("-A INPUT -d 127.0.0.2 -p tcp -j DROP");
