@@ -21,7 +21,10 @@ inline int exit_code(State state, Reason reason) {
     case State::closed:
       return 1;
     case State::filtered:
-      return reason == Reason::no_response ? 2 : 3;
+      // Silence (and a UNIX-domain server too busy to accept) says "try later": 2, as a timeout.
+      return reason == Reason::no_response || reason == Reason::backlog_full ? 2 : 3;
+    case State::open_filtered:
+      return 2;
     case State::error:
       return 4;
     case State::unresolved:

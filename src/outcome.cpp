@@ -21,6 +21,8 @@ std::string_view to_string(State state) {
       return "error";
     case State::unresolved:
       return "unresolved";
+    case State::open_filtered:
+      return "open|filtered";
   }
   return "error";
 }
@@ -75,36 +77,12 @@ bool is_local_error(int err) {
 
 std::string reason_name(Reason reason, int err) {
   switch (reason) {
-    case Reason::syn_ack:
-      return "syn-ack";
-    case Reason::conn_refused:
-      return "conn-refused";
-    case Reason::self_connect:
-      return "self-connect";
-    case Reason::no_response:
-      return "no-response";
-    case Reason::host_unreach:
-      return "host-unreach";
-    case Reason::net_unreach:
-      return "net-unreach";
-    case Reason::admin_prohibited:
-      return "admin-prohibited";
-    case Reason::host_down:
-      return "host-down";
-    case Reason::local_resources:
-      return "local-resources";
-    case Reason::fd_setsize:
-      return "fd-setsize";
-    case Reason::nxdomain:
-      return "nxdomain";
-    case Reason::no_address:
-      return "no-address";
-    case Reason::dns_timeout:
-      return "dns-timeout";
-    case Reason::dns_error:
-      return "dns-error";
-    case Reason::other_errno:
-      break;
+#define NBC_REASON_NAME(id, name)                       \
+  case Reason::id:                                      \
+    if (Reason::id != Reason::other_errno) return name; \
+    break;
+    NBC_REASON_MAP(NBC_REASON_NAME)
+#undef NBC_REASON_NAME
   }
   std::string name(errno_name(err));
   if (name.empty()) return err ? "errno-" + std::to_string(err) : "unknown";

@@ -13,27 +13,56 @@
 
 namespace nbc {
 
-enum class State : std::uint8_t { open, closed, filtered, error, unresolved };
+enum class State : std::uint8_t {
+  open,
+  closed,
+  filtered,
+  error,
+  unresolved,
+  open_filtered,  // "open|filtered": a UDP probe met silence (open and quiet, or dropped)
+};
 
 // Where the answer was learnt.
 enum class Phase : std::uint8_t { socket, connect, completion, deadline, resolve };
 
+// Every reason and its name, in one table (docs/outcomes.md).
+// clang-format off
+#define NBC_REASON_MAP(X)                                                        \
+  X(syn_ack,                   "syn-ack")                                        \
+  X(conn_refused,              "conn-refused")                                   \
+  X(self_connect,              "self-connect")                                   \
+  X(no_response,               "no-response")                                    \
+  X(host_unreach,              "host-unreach")                                   \
+  X(net_unreach,               "net-unreach")                                    \
+  X(admin_prohibited,          "admin-prohibited")                               \
+  X(host_down,                 "host-down")                                      \
+  X(local_resources,           "local-resources")                                \
+  X(other_errno,               "")  /* the errno name in lower case: "econnreset" */ \
+  X(fd_setsize,                "fd-setsize")  /* select cannot watch so large an fd */ \
+  X(nxdomain,                  "nxdomain")                                       \
+  X(no_address,                "no-address")                                     \
+  X(dns_timeout,               "dns-timeout")                                    \
+  X(dns_error,                 "dns-error")                                      \
+  X(connected,                 "connected")     /* a UNIX-domain stream socket */ \
+  X(backlog_full,              "backlog-full")  /* UNIX-domain EAGAIN: server busy */ \
+  X(udp_response,              "udp-response")                                   \
+  X(port_unreach,              "port-unreach")  /* UDP: ICMP port unreachable */  \
+  X(proxy_failure,             "proxy-failure")                                  \
+  X(proxy_command_unsupported, "proxy-command-unsupported")                      \
+  X(proxy_address_unsupported, "proxy-address-unsupported")                      \
+  X(proxy_denied,              "proxy-denied")                                   \
+  X(proxy_auth,                "proxy-auth")                                     \
+  X(proxy_gateway,             "proxy-gateway")                                  \
+  X(proxy_http,                "proxy-http")  /* named proxy-http-STATUS */        \
+  X(proxy_unreachable,         "proxy-unreachable")                              \
+  X(proxy_refused,             "proxy-refused")                                  \
+  X(proxy_protocol,            "proxy-protocol")
+// clang-format on
+
 enum class Reason : std::uint8_t {
-  syn_ack,
-  conn_refused,
-  self_connect,
-  no_response,
-  host_unreach,
-  net_unreach,
-  admin_prohibited,
-  host_down,
-  local_resources,
-  other_errno,  // the reason is the errno name in lower case, e.g. "econnreset"
-  fd_setsize,   // the select backend cannot watch a descriptor this large
-  nxdomain,
-  no_address,
-  dns_timeout,
-  dns_error,
+#define NBC_REASON_ENUM(id, name) id,
+  NBC_REASON_MAP(NBC_REASON_ENUM)
+#undef NBC_REASON_ENUM
 };
 
 std::string_view to_string(State state);
