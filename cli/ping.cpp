@@ -225,7 +225,6 @@ Subcommand setup_ping(CLI::App& app) {
   sub->footer(
       "Examples:\n"
       "  nbconnect ping example.com:443\n"
-      "  nbconnect ping -c 5 -i 200ms localhost:8080\n"
       "  nbconnect ping -c 100 -i 10ms -t 250ms --json [2001:db8::1]:22 > rtt.jsonl\n"
       "  nbconnect ping -c 3 unix:/var/run/docker.sock\n"
       "  nbconnect ping --udp --payload 00 -c 5 192.0.2.53:53");

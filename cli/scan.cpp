@@ -63,7 +63,6 @@ constexpr const char* kScanExamples =
     "  nbconnect scan -p 22,80,443 192.0.2.0/24\n"
     "  nbconnect scan -p- --open --rate 5000 example.com\n"
     "  nbconnect scan -iL hosts.txt -p 1-1024 --json > scan.jsonl\n"
-    "  nbconnect scan -p 80 --order serial --csv 10.0.0.1-50\n"
     "  nbconnect scan --udp -p 53,123,161 -oX udp.xml 192.0.2.0/28";
 
 void add_scan_options(CLI::App& app, ScanOptions& o) {
