@@ -39,10 +39,12 @@ std::string so_error_cell(const Record& c) {
   return v.is_string() ? v.get<std::string>() : "0";
 }
 
-std::string peer_cell(const Record& c) {
+// getpeername(): "0 (the target)" when the peer is the address connected to.
+std::string peer_cell(const Record& c, const Record& rec = Record()) {
   std::string cell = call_cell(c);
-  if (cell == "0" && c.contains("peer")) cell += " (" + escape(str(c, "peer")) + ")";
-  return cell;
+  if (cell != "0" || !c.contains("peer")) return cell;
+  if (rec.is_object() && str(c, "peer") == str(rec, "target")) return cell + " (the target)";
+  return cell + " (" + escape(str(c, "peer")) + ")";
 }
 
 std::string truth(const Record& rec) {
@@ -74,7 +76,7 @@ void unix_section(std::string& out, const std::vector<const Record*>& recs) {
   for (const Record* r : recs) {
     table_row(out, {name_cell(*r), call_cell(step(*r, "connect")), poll_cell(step(*r, "poll")),
                     call_cell(step(*r, "connect-again")), so_error_cell(step(*r, "so-error")),
-                    peer_cell(step(*r, "getpeername")), truth(*r)});
+                    peer_cell(step(*r, "getpeername"), *r), truth(*r)});
     const std::string name = str(*r, "scenario");
     if (name == "unix-backlog-full") {
       const Record& queued = step(*r, "queued");
@@ -88,9 +90,11 @@ void unix_section(std::string& out, const std::vector<const Record*>& recs) {
           call_cell(step(*r, "filling-connect")), call_cell(step(*r, "connect-after-accept")));
     } else if (name == "unix-permission") {
       notes += fmt::format(
-          "- `unix-permission`: {}. Connecting needs write permission on the socket file (and "
-          "search permission on every directory above it); root is never refused.\n",
-          escape(str(*r, "setup")));
+          "- `unix-permission`: the socket file has mode 0500 and connect() is made {}. "
+          "Connecting needs write permission on the socket file (and search permission on every "
+          "directory above it); root is never refused.\n",
+          step(*r, "as") == "nobody" ? "by user nobody (65534) in a child that gave up root"
+                                     : "by its owner, who is not root");
     } else if (name == "unix-too-long") {
       notes += fmt::format(
           "- `unix-too-long`: an address longer than `struct sockaddr_un` is refused with `{}` "
@@ -121,7 +125,7 @@ void udp_section(std::string& out, const std::vector<const Record*>& recs) {
     table_row(out, {name_cell(*r), call_cell(step(*r, "connect")), call_cell(step(*r, "send")),
                     poll_cell(step(*r, "poll")), recv, call_cell(step(*r, "send-after-recv")),
                     call_cell(step(*r, "send-2")), so_error_cell(step(*r, "so-error")),
-                    peer_cell(step(*r, "getpeername")), truth(*r)});
+                    peer_cell(step(*r, "getpeername"), *r), truth(*r)});
   }
   out += "\n";
 }
@@ -185,23 +189,25 @@ void rate_section(std::string& out, const Record& r) {
       "of `icmp_msgs_burst`) for the types in `icmp_ratemask`, and at most one per "
       "`icmp_ratelimit` ms to each destination. A fresh namespace here has icmp_msgs_per_sec "
       "{}, icmp_msgs_burst {}, icmp_ratelimit {}, icmp_ratemask {} (destination unreachable, "
-      "type 3, is in the mask). {}. Measured with `nbconnect lab --scenario "
-      "udp-icmp-rate-limit`.\n\n",
+      "type 3, is in the mask). Set-up: {}. Measured with `nbconnect lab --scenario "
+      "udp-icmp-rate-limit`; the counts vary a little from run to run.\n\n",
       str(d, "icmp_msgs_per_sec", "?"), str(d, "icmp_msgs_burst", "?"),
       str(d, "icmp_ratelimit", "?"), str(d, "icmp_ratemask", "?"), str(r, "setup"));
-  table_head(out, {"limits", "probes", "sent at", "sent in", "ECONNREFUSED back", "listened"});
+  table_head(out,
+             {"path", "limits", "probes", "sent at", "sent in", "ECONNREFUSED back", "listened"});
   const Record& runs = steps.value("runs", Record::array());
   for (const Record& run : runs) {
     int per_second = run.value("per_second", 0);
-    table_row(out, {escape(str(run, "limits")), std::to_string(run.value("probes", 0)),
-                    per_second > 0 ? fmt::format("{}/s", per_second) : "full speed",
-                    fmt::format("{:.1f} ms", run.value("send_ms", 0.0)),
-                    std::to_string(run.value("refused", 0)),
-                    fmt::format("{:.1f} ms", run.value("listened_ms", 0.0))});
+    table_row(out,
+              {str(run, "path"), escape(str(run, "limits")), std::to_string(run.value("probes", 0)),
+               per_second > 0 ? fmt::format("{}/s", per_second) : "full speed",
+               fmt::format("{:.1f} ms", run.value("send_ms", 0.0)),
+               std::to_string(run.value("refused", 0)),
+               fmt::format("{:.1f} ms", run.value("listened_ms", 0.0))});
   }
   out += "\n";
-  if (runs.size() >= 3) {
-    const Record& paced = runs[1];
+  if (runs.size() >= 4) {
+    const Record& paced = runs[3];
     double seconds = paced.value("send_ms", 0.0) / 1000.0;
     double burst = 0;
     try {
@@ -209,16 +215,17 @@ void rate_section(std::string& out, const Record& r) {
     } catch (...) {
     }
     double rate = seconds > 0 ? (paced.value("refused", 0) - burst) / seconds : 0;
-    bool exempt = runs[2].value("refused", 0) == runs[2].value("sent", -1);
+    bool exempt = runs[0].value("refused", 0) == runs[0].value("sent", -1);
     out += fmt::format(
-        "At full speed only the burst and what the bucket refilled meanwhile come back; paced, "
-        "the errors come back at about {:.0f} a second once the burst is spent. {}\n\n",
-        rate,
-        exempt ? "With the global limit lifted every probe was answered although "
-                 "icmp_ratelimit stayed: loopback is exempt from the per-destination limit "
-                 "(but not from the global one)."
-               : "With the global limit lifted some probes were still unanswered: the "
-                 "per-destination limit applies to loopback here.");
+        "{} Across the veth pair, as from a remote Linux host, the per-destination limit "
+        "answered {} of {} probes (a burst of 6, then one a second: `icmp_ratelimit` 1000 ms); "
+        "with it off, the global limit let {} of {} through at full speed and, paced, about "
+        "{:.0f} a second once its burst was spent.\n\n",
+        exempt ? "Over loopback every probe was answered: Linux exempts ICMP errors for "
+                 "packets that came in on loopback from both limits."
+               : "Over loopback some probes were not answered: loopback is limited here.",
+        runs[1].value("refused", 0), runs[1].value("sent", 0), runs[2].value("refused", 0),
+        runs[2].value("sent", 0), rate);
   }
 }
 
@@ -273,10 +280,16 @@ const char* const kFamiliesRecipe =
    filtered; nothing → open|filtered (no-response), as a firewall's silence and a quiet server
    look the same. A connected socket also drops datagrams from any other sender, and
    connect() with `AF_UNSPEC` dissolves the association.
-12. **Respect the ICMP rate limit.** Linux answers at most about `icmp_msgs_per_sec` (1,000)
-   closed UDP ports a second after a burst of `icmp_msgs_burst` (section 8). A scan faster
-   than that reads the unanswered probes as open|filtered; keep UDP probes below about 1,000 a
-   second per target machine, and retry a silent probe before calling it open|filtered.
+12. **Respect the ICMP rate limit.** A remote Linux host with the default settings answers a
+   closed UDP port with ICMP at most once a second per prober after a burst of six
+   (`icmp_ratelimit`), and at most about 1,000 times a second in all (`icmp_msgs_per_sec`,
+   burst 50); loopback is exempt from both (section 8). A faster scan reads the unanswered
+   closed ports as open|filtered: keep UDP probes to one machine at about 1,000 a second or
+   less (one a second where closed ports must be told from silent ones on a default Linux
+   host), and retry a silent probe before calling it open|filtered.
+13. **Ask for the soft ICMP errors.** A connected UDP socket hears ICMP port-unreachable and
+   admin-prohibited, but host- and net-unreachable only with `IP_RECVERR` set (the rows
+   without it wait in vain): set it on UDP probe sockets.
 )";
 
 }  // namespace nbc::lab
