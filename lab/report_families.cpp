@@ -93,8 +93,9 @@ void unix_section(std::string& out, const std::vector<const Record*>& recs) {
           "- `unix-permission`: the socket file has mode 0500 and connect() is made {}. "
           "Connecting needs write permission on the socket file (and search permission on every "
           "directory above it); root is never refused.\n",
-          step(*r, "as") == "nobody" ? "by user nobody (65534) in a child that gave up root"
-                                     : "by its owner, who is not root");
+          step(*r, "as") == "nobody"  ? "by user nobody (65534) in a child that gave up root"
+          : step(*r, "as") == "owner" ? "by its owner, who is not root"
+                                      : "by its owner, root without capabilities");
     } else if (name == "unix-too-long") {
       notes += fmt::format(
           "- `unix-too-long`: an address longer than `struct sockaddr_un` is refused with `{}` "
