@@ -144,6 +144,15 @@ Record measure_udp(const Scenario& sc, sandbox::Firewall& firewall,
   if (port == 0) return skipped("no free UDP port on loopback");
   Endpoint target = loopback_of(AF_INET, port);
   std::string setup = "no UDP socket on " + target.to_string();
+  if (!sc.firewall_verdict.empty()) {
+    std::string command, error;
+    if (!firewall.add(false, port, sc.firewall_verdict, command, error, "udp")) {
+      return skipped("no firewall rule: " + error);
+    }
+    setup += "; " + command;
+  }
+
+  // Started after the last early return: a running thread must be joined.
   Socket server;
   int stop[2] = {-1, -1};
   std::thread thread;
@@ -153,14 +162,6 @@ Record measure_udp(const Scenario& sc, sandbox::Firewall& firewall,
     thread = responder(server.get(), stop[0]);
     setup = "a UDP socket on " + target.to_string() + " answers every datagram";
   }
-  if (!sc.firewall_verdict.empty()) {
-    std::string command, error;
-    if (!firewall.add(false, port, sc.firewall_verdict, command, error, "udp")) {
-      return skipped("no firewall rule: " + error);
-    }
-    setup += "; " + command;
-  }
-
   Record steps = Record::object();
   // Each 2nd call on a socket of its own: recv(), send() and SO_ERROR all consume the error. The
   // four probes go out together and are waited for together.
