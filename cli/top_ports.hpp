@@ -12,12 +12,6 @@
 
 #include "nbconnect/endpoint.hpp"
 
-// TEMPORARY, until main's include/nbconnect/endpoint.hpp declares nbc::Protocol (the same enum):
-// delete this block when merging that.
-namespace nbc {
-enum class Protocol : std::uint8_t { tcp, udp };
-}  // namespace nbc
-
 namespace nbc::cli {
 
 // Without -p a scan probes this many of the ranked ports, like nmap (for TCP and for UDP).
