@@ -121,7 +121,8 @@ std::vector<std::uint16_t> scan_ports(const ScanOptions& o) {
   }
   std::size_t n = kDefaultTopPorts;
   if (!o.top_ports.empty()) n = number_option("--top-ports", o.top_ports, 1, 65535);
-  return top_tcp_ports(n);
+  // nmap -sU probes the UDP ranking; the TCP one would miss 161, 137, 123 and the like.
+  return top_ports(n, o.common.udp ? Protocol::udp : Protocol::tcp);
 }
 
 // The range of --rate (README): below it one probe would wait minutes for the next.

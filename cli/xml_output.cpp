@@ -232,7 +232,7 @@ void append_ports(std::string& out, XmlHost& h, bool open_only, bool udp) {
     attr(out, "state", xml_state(r.state));
     attr(out, "reason", reason_name(r.reason, r.error));
     out += " reason_ttl=\"0\"/>";
-    std::string_view service = udp ? std::string_view() : tcp_service_name(r.port);
+    std::string_view service = service_name(r.port, udp ? Protocol::udp : Protocol::tcp);
     if (!service.empty()) {
       out += "<service";
       attr(out, "name", service);

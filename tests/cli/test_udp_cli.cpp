@@ -136,5 +136,15 @@ TEST(UdpCli, ScanTextTableAndSummaryCountOpenFiltered) {
       << r.out;
 }
 
+// Without -p a UDP scan takes nmap's UDP ranking, not the TCP one.
+TEST(UdpCli, TopPortsAreTheUdpRanking) {
+  NBC_REQUIRE_NETNS();
+  RunResult r = scan({"--udp", "--top-ports", "4", "127.0.0.1", "--json", "--no-progress"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::set<int> ports;
+  for (const auto& rec : json_records(r.out)) ports.insert(rec["port"].get<int>());
+  EXPECT_EQ(ports, (std::set<int>{123, 137, 161, 631}));
+}
+
 }  // namespace
 }  // namespace nbc::test
