@@ -30,17 +30,8 @@ inline std::string family_param_name(const testing::TestParamInfo<FamilyParam>& 
          (entry == EntryPoint::embedded ? std::string("foreign") : std::string(to_string(backend)));
 }
 
-class FamilyMatrix : public testing::TestWithParam<FamilyParam> {
+class FamilyMatrix : public EntryBackendTest<FamilyParam> {
  protected:
-  void SetUp() override {
-    NBC_REQUIRE_NETNS();
-    if (entry() != EntryPoint::embedded && !backend_available(backend())) {
-      GTEST_SKIP() << "backend " << to_string(backend()) << " is not available on this kernel";
-    }
-  }
-  EntryPoint entry() const { return std::get<0>(GetParam()); }
-  Backend backend() const { return std::get<1>(GetParam()); }
-
   ConnectOptions options(std::chrono::milliseconds timeout = std::chrono::seconds(2)) const {
     ConnectOptions o;
     o.backend = backend();

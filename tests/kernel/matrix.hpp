@@ -190,7 +190,10 @@ Cost measure_cost(F&& f) {
   return c;
 }
 
-class ConnectMatrix : public testing::TestWithParam<Param> {
+// A test over (entry point, backend, ...) cells: in a private namespace, skipped (with the
+// reason) where the backend is not available.
+template <typename P>
+class EntryBackendTest : public testing::TestWithParam<P> {
  protected:
   void SetUp() override {
     NBC_REQUIRE_NETNS();
@@ -198,8 +201,12 @@ class ConnectMatrix : public testing::TestWithParam<Param> {
       GTEST_SKIP() << "backend " << to_string(backend()) << " is not available on this kernel";
     }
   }
-  EntryPoint entry() const { return std::get<0>(GetParam()); }
-  Backend backend() const { return std::get<1>(GetParam()); }
+  EntryPoint entry() const { return std::get<0>(this->GetParam()); }
+  Backend backend() const { return std::get<1>(this->GetParam()); }
+};
+
+class ConnectMatrix : public EntryBackendTest<Param> {
+ protected:
   Method method() const { return std::get<2>(GetParam()); }
 
   // With Backend::uring the engine connects through IORING_OP_CONNECT: the kernel makes the
