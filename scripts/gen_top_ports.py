@@ -1,23 +1,41 @@
 #!/usr/bin/env python3
-"""Writes cli/top_ports_data.cpp: the TCP ports of nmap's nmap-services file ranked by their
-open-frequency (highest first, ties by port number), and the service name of every TCP port the
-file lists. These are published facts (how often each port was found open, and its name); the
-build does not need nmap, only this generated file, which is committed.
+"""Writes the top-ports tables of cli/ from nmap's nmap-services file: the TCP and the UDP ports
+ranked by their open-frequency (highest first, ties by port number), and the service name of every
+TCP and UDP port the file lists. These are published facts (how often each port was found open,
+and its name); the build does not need nmap, only the generated files, which are committed.
 
-Usage: scripts/gen_top_ports.py [NMAP_SERVICES] > cli/top_ports_data.cpp
-       (default /usr/share/nmap/nmap-services; the nmap version is read from `nmap --version`)
-       scripts/gen_top_ports.py --check cli/top_ports_data.cpp [NMAP_SERVICES]
-       (exit 1 when the committed ranking or names differ from what this machine's
-       nmap-services gives; `make test` runs it)
+The files (each under MAX_LINES lines, so the tables are packed):
+  cli/top_ports_tcp_data.cpp    the TCP ranking, and the provenance string
+  cli/top_ports_udp_data.cpp    the UDP ranking
+  cli/service_names_data_1.cpp  the service names, first part
+  cli/service_names_data_2.cpp  the service names, second part
+
+A ranking is an array of groups, one per frequency, highest first: 0 opens a group, then the
+group's lowest port, then the difference to the previous port for each further port of the group
+(ascending). The names are one text cut into parts: one word per listed TCP port in ascending
+order, then one per listed UDP port in ascending order, separated by single spaces; an empty word
+is "unknown" (listed without a name), and for a UDP port "=" is the same name as the TCP port's.
+
+Usage: scripts/gen_top_ports.py [--out DIR] [NMAP_SERVICES]
+       (default DIR is cli/ beside this script, NMAP_SERVICES /usr/share/nmap/nmap-services; the
+       nmap version is read from `nmap --version`)
+       scripts/gen_top_ports.py --check DIR [NMAP_SERVICES]
+       (regenerates into a temporary directory; exit 1 when the committed rankings or names in
+       DIR differ from what this machine's nmap-services gives; `make test` runs it)
 """
-import io
 import datetime
+import os
 import re
 import subprocess
 import sys
+import tempfile
 
-PER_LINE_PORTS = 14
 LINE_WIDTH = 100
+MAX_LINES = 600
+NAME_PARTS = 2
+FILES = ["top_ports_tcp_data.cpp", "top_ports_udp_data.cpp"] + [
+    f"service_names_data_{i}.cpp" for i in range(1, NAME_PARTS + 1)]
+NAME_RE = re.compile(r"[A-Za-z0-9._+:/-]+")
 
 
 def nmap_version():
@@ -31,8 +49,8 @@ def nmap_version():
 
 
 def read_services(path):
-    """{port: (frequency, name)} for every tcp line; $Id$ of the file."""
-    tcp = {}
+    """{"tcp": {port: (frequency, name)}, "udp": {...}}; $Id$ of the file."""
+    table = {"tcp": {}, "udp": {}}
     file_id = ""
     with open(path, encoding="utf-8", errors="replace") as f:
         for line in f:
@@ -42,104 +60,189 @@ def read_services(path):
                     file_id = m.group(0)
                 continue
             fields = line.split()
-            if len(fields) < 3 or not fields[1].endswith("/tcp"):
+            if len(fields) < 3 or "/" not in fields[1]:
                 continue
-            port = int(fields[1].split("/")[0])
+            port_text, protocol = fields[1].split("/", 1)
+            if protocol not in table:
+                continue
+            port = int(port_text)
             freq = float(fields[2])
             name = fields[0]
             if not 1 <= port <= 65535:
                 continue
-            if not re.fullmatch(r"[A-Za-z0-9._+:/-]+", name):
-                raise SystemExit(f"unexpected service name {name!r} for port {port}")
+            if not NAME_RE.fullmatch(name):
+                raise SystemExit(f"unexpected service name {name!r} for {port}/{protocol}")
+            ports = table[protocol]
             # A port listed twice keeps its highest frequency and first name.
-            if port in tcp:
-                old = tcp[port]
-                tcp[port] = (max(old[0], freq), old[1])
+            if port in ports:
+                old = ports[port]
+                ports[port] = (max(old[0], freq), old[1])
             else:
-                tcp[port] = (freq, name)
-    return tcp, file_id
+                ports[port] = (freq, name)
+    return table, file_id
 
 
 def packed(items, indent="    "):
+    """Comma-separated without spaces (the UDP ranking needs the room), wrapped to LINE_WIDTH."""
     lines, line = [], indent
     for item in items:
         piece = item + ","
-        if len(line) + len(piece) + 1 > LINE_WIDTH and line.strip():
-            lines.append(line.rstrip())
+        if len(line) + len(piece) > LINE_WIDTH and line.strip():
+            lines.append(line)
             line = indent
-        line += piece + " "
+        line += piece
     if line.strip():
-        lines.append(line.rstrip())
+        lines.append(line)
     return "\n".join(lines)
 
 
-def data_of(text):
-    """The ranking and the names: the provenance (comments, kTopPortsSource) left out."""
-    text = re.sub(r"(?m)^//.*\n", "", text)
-    return re.sub(r"kTopPortsSource\[\] =\s*\"[^\"]*\";", "", text)
+def packed_ranking(ports):
+    """The ranking as groups of equal frequency: 0, first port, differences (see the top)."""
+    ranked = sorted(ports, key=lambda p: (-ports[p][0], p))
+    out, prev = [], None
+    for port in ranked:
+        if prev is None or ports[port][0] != ports[prev][0]:
+            out += [0, port]
+        else:
+            out.append(port - prev)
+        prev = port
+    return out
 
 
-def main():
-    args = sys.argv[1:]
-    check = None
-    if args[:1] == ["--check"]:
-        if len(args) < 2:
-            raise SystemExit("usage: gen_top_ports.py --check FILE [NMAP_SERVICES]")
-        check = args[1]
-        args = args[2:]
-        real_stdout = sys.stdout
-        sys.stdout = io.StringIO()
-    path = args[0] if args else "/usr/share/nmap/nmap-services"
-    generate(path)
-    if check is not None:
-        generated = sys.stdout.getvalue()
-        sys.stdout = real_stdout
-        with open(check, encoding="utf-8") as f:
-            committed = f.read()
-        if data_of(generated) != data_of(committed):
-            print(f"{check} differs from what {path} gives: regenerate it "
-                  "(scripts/gen_top_ports.py)", file=sys.stderr)
-            sys.exit(1)
-        print(f"{check} is what {path} gives")
+def names_text(table):
+    tcp, udp = table["tcp"], table["udp"]
+    words = []
+    for port in sorted(tcp):
+        words.append("" if tcp[port][1] == "unknown" else tcp[port][1])
+    for port in sorted(udp):
+        name = udp[port][1]
+        if name == "unknown":
+            words.append("")
+        elif port in tcp and tcp[port][1] == name:
+            words.append("=")
+        else:
+            words.append(name)
+    return " ".join(words)
 
 
-def generate(path):
-    tcp, file_id = read_services(path)
-    ranked = sorted(tcp, key=lambda p: (-tcp[p][0], p))
-    by_port = sorted(tcp)
-    today = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
-    version = nmap_version()
-    out = sys.stdout
-    out.write(f"""// GENERATED FILE, do not edit: the TCP port ranking and service names of nmap-services.
+def string_lines(text, indent="    "):
+    width = LINE_WIDTH - len(indent) - 2
+    return [f'{indent}"{text[i:i + width]}"' for i in range(0, len(text), width)]
+
+
+def header(what, path, file_id, version, today):
+    return f"""// GENERATED FILE, do not edit: {what}
 // Source: {path}
 //   ({file_id or 'no $Id$'}),
-// installed with Nmap {version} (`nmap --version`); generated on {today}; {len(tcp)} TCP ports.
-// Regenerate (the build needs only this file, not nmap):
-//   python3 scripts/gen_top_ports.py {path} > cli/top_ports_data.cpp
-// The ranking is by nmap's measured open-frequency, highest first, ties by port number; the names
-// are nmap's service names (what `nmap -sT` shows when it has not probed the service).
+// installed with Nmap {version} (`nmap --version`); generated on {today}.
+// Regenerate (the build needs only these files, not nmap):
+//   python3 scripts/gen_top_ports.py {path}
+// The format is described in scripts/gen_top_ports.py and read by cli/top_ports.cpp.
 #include "top_ports.hpp"
 
 // clang-format off
 namespace nbc::cli::detail {{
+"""
 
-extern const std::uint16_t kRankedTcpPorts[] = {{
-{packed(str(p) for p in ranked)}
-}};
-extern const std::size_t kRankedTcpPortCount = sizeof kRankedTcpPorts / sizeof kRankedTcpPorts[0];
 
-extern const TcpServiceName kTcpServiceNames[] = {{
-{packed('{' + str(p) + ',"' + tcp[p][1] + '"}' for p in by_port)}
-}};
-extern const std::size_t kTcpServiceNameCount =
-    sizeof kTcpServiceNames / sizeof kTcpServiceNames[0];
-
-extern const char kTopPortsSource[] =
-    "{path} ({file_id}), Nmap {version}, {today}";
-
-}}  // namespace nbc::cli::detail
+FOOTER = """
+}  // namespace nbc::cli::detail
 // clang-format on
-""")
+"""
+
+
+def generate(path, out_dir):
+    table, file_id = read_services(path)
+    today = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
+    version = nmap_version()
+    files = {}
+    for protocol in ("tcp", "udp"):
+        ports = table[protocol]
+        upper = protocol.upper()
+        title = protocol.capitalize()
+        body = f"""
+// {len(ports)} {upper} ports, ranked by nmap's measured open-frequency, highest first, ties by port
+// number.
+extern const std::uint16_t kRanked{title}Packed[] = {{
+{packed(str(v) for v in packed_ranking(ports))}
+}};
+extern const std::size_t kRanked{title}PackedSize =
+    sizeof kRanked{title}Packed / sizeof kRanked{title}Packed[0];
+"""
+        if protocol == "tcp":
+            body += f"""
+extern const char kTopPortsSource[] =
+    "{path} ({file_id}), "
+    "Nmap {version}, {today}";
+"""
+        files[f"top_ports_{protocol}_data.cpp"] = (
+            header(f"the {upper} port ranking of nmap-services.", path, file_id, version, today)
+            + body + FOOTER)
+    lines = string_lines(names_text(table))
+    per_part = -(-len(lines) // NAME_PARTS)
+    for i in range(NAME_PARTS):
+        part = lines[i * per_part:(i + 1) * per_part] or ['    ""']
+        body = f"""
+// Part {i + 1} of {NAME_PARTS} of the names of the {len(table['tcp'])} TCP and the {len(table['udp'])} \
+UDP ports listed: nmap's
+// names, what `nmap -sT` and `nmap -sU` show when they have not probed the service.
+extern const char kServiceNames{i + 1}[] =
+""" + "\n".join(part) + ";\n"
+        files[f"service_names_data_{i + 1}.cpp"] = (
+            header(f"service names of nmap-services, part {i + 1} of {NAME_PARTS}.", path,
+                   file_id, version, today) + body + FOOTER)
+    for name, text in files.items():
+        count = text.count("\n")
+        if count > MAX_LINES:
+            raise SystemExit(f"{name} would have {count} lines, more than {MAX_LINES}: raise "
+                             "NAME_PARTS here and in cli/top_ports.cpp")
+        with open(os.path.join(out_dir, name), "w", encoding="utf-8") as f:
+            f.write(text)
+
+
+def data_of(text):
+    """The rankings and the names: the provenance (comments, kTopPortsSource) left out."""
+    text = re.sub(r"(?m)^//.*\n", "", text)
+    return re.sub(r"kTopPortsSource\[\] =[^;]*;", "", text)
+
+
+def check(committed_dir, path):
+    with tempfile.TemporaryDirectory() as tmp:
+        generate(path, tmp)
+        stale = []
+        for name in FILES:
+            with open(os.path.join(tmp, name), encoding="utf-8") as f:
+                generated = f.read()
+            try:
+                with open(os.path.join(committed_dir, name), encoding="utf-8") as f:
+                    committed = f.read()
+            except OSError:
+                committed = None
+            if committed is None or data_of(generated) != data_of(committed):
+                stale.append(name)
+    if stale:
+        print(f"{', '.join(stale)} in {committed_dir} differ from what {path} gives: regenerate "
+              "them (scripts/gen_top_ports.py)", file=sys.stderr)
+        sys.exit(1)
+    print(f"{', '.join(FILES)} in {committed_dir} are what {path} gives")
+
+
+def main():
+    args = sys.argv[1:]
+    usage = "usage: gen_top_ports.py [--out DIR | --check DIR] [NMAP_SERVICES]"
+    mode, directory = "out", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "cli")
+    if args[:1] in (["--out"], ["--check"]):
+        if len(args) < 2:
+            raise SystemExit(usage)
+        mode, directory = args[0][2:], args[1]
+        args = args[2:]
+    if len(args) > 1 or (args and args[0].startswith("-")):
+        raise SystemExit(usage)
+    path = args[0] if args else "/usr/share/nmap/nmap-services"
+    if mode == "check":
+        check(directory, path)
+    else:
+        generate(path, os.path.normpath(directory))
 
 
 if __name__ == "__main__":

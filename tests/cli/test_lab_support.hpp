@@ -43,6 +43,22 @@ inline LabRun run_lab_json(const std::vector<std::string>& scenarios,
   return lab;
 }
 
+// Runs the named scenarios and checks that each ran (was not skipped). Shared here: the test
+// files of cli_tests are compiled together (a unity build), so each helper is defined once.
+inline LabRun run_ran(const std::vector<std::string>& names) {
+  LabRun lab = run_lab_json(names);
+  EXPECT_EQ(lab.run.exit_code, 0) << lab.run.err;
+  EXPECT_EQ(lab.records.size(), names.size()) << lab.run.out << lab.run.err;
+  for (const std::string& name : names) {
+    const Json& r = lab.by_name[name];
+    EXPECT_TRUE(r.is_object()) << name << " missing";
+    if (r.is_object()) {
+      EXPECT_TRUE(r["skipped"].is_null()) << name << ": " << r["skipped"];
+    }
+  }
+  return lab;
+}
+
 // The names that `nbconnect lab --list` prints, in order.
 inline std::vector<std::string> listed_scenarios() {
   std::vector<std::string> names;
@@ -50,6 +66,22 @@ inline std::vector<std::string> listed_scenarios() {
   for (const std::string& line : lines_of(r.out)) names.push_back(line.substr(0, line.find(' ')));
   return names;
 }
+
+// The listed scenarios of one family, by name: "unix-*", "udp-*", the rest TCP.
+inline std::vector<std::string> listed_family(const std::string& family) {
+  std::vector<std::string> out;
+  for (const std::string& name : listed_scenarios()) {
+    std::string f = name.starts_with("unix-") ? "unix" : name.starts_with("udp-") ? "udp" : "tcp";
+    if (f == family) out.push_back(name);
+  }
+  return out;
+}
+
+// The UDP scenarios of section 7 (connect() and the peer) and 8 (the rate limit); the other udp-*
+// ones are the probes of section 6.
+inline const std::set<std::string> kUdpPeerScenarios = {"udp-reconnect", "udp-unspec",
+                                                        "udp-foreign-peer"};
+inline const std::string kUdpRateScenario = "udp-icmp-rate-limit";
 
 inline const Json& step(const Json& record, const std::string& key) {
   static const Json none;
