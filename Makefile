@@ -16,8 +16,14 @@ deps:
 $(BUILD)/CMakeCache.txt: | deps
 	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
 
+# Debug (assertions on) at -O1, the level ASan's documentation advises: the CPU-bound tests (the
+# 65,535-port scans, the exhaustive decimal check) run faster than at -O0; -g1 keeps the line
+# tables that reports print and makes the objects a third of the size (docs/ci.md).
+ASAN_CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS_DEBUG="-O1 -g1" \
+                    -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1"
+
 $(ASAN_BUILD)/CMakeCache.txt: | deps
-	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DNBC_SANITIZE=ON -DNBC_BENCH=OFF
+	cmake -S . -B $(ASAN_BUILD) $(ASAN_CMAKE_FLAGS) -DNBC_SANITIZE=ON -DNBC_BENCH=OFF
 
 # libFuzzer needs clang; clang 14 cannot compile libstdc++ 12's <expected>, clang 19 can.
 $(FUZZ_BUILD)/CMakeCache.txt: | deps

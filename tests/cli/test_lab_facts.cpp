@@ -7,26 +7,12 @@ namespace {
 
 using lab::Json;
 using lab::method_result;
+using lab::run_ran;
 using lab::so_error_value;
 using lab::step;
 using lab::step_errno;
 using lab::step_ret;
 using lab::step_signal;
-
-// Runs the named scenarios and checks that each ran (was not skipped).
-lab::LabRun run_ran(const std::vector<std::string>& names) {
-  lab::LabRun lab = lab::run_lab_json(names);
-  EXPECT_EQ(lab.run.exit_code, 0) << lab.run.err;
-  EXPECT_EQ(lab.records.size(), names.size()) << lab.run.out << lab.run.err;
-  for (const std::string& name : names) {
-    const Json& r = lab.by_name[name];
-    EXPECT_TRUE(r.is_object()) << name << " missing";
-    if (r.is_object()) {
-      EXPECT_TRUE(r["skipped"].is_null()) << name << ": " << r["skipped"];
-    }
-  }
-  return lab;
-}
 
 // Every available method × backend pair reported `state reason`.
 void expect_all_methods(const Json& r, const std::vector<std::string>& methods,

@@ -43,6 +43,22 @@ inline LabRun run_lab_json(const std::vector<std::string>& scenarios,
   return lab;
 }
 
+// Runs the named scenarios and checks that each ran (was not skipped). Shared here: the test
+// files of cli_tests are compiled together (a unity build), so each helper is defined once.
+inline LabRun run_ran(const std::vector<std::string>& names) {
+  LabRun lab = run_lab_json(names);
+  EXPECT_EQ(lab.run.exit_code, 0) << lab.run.err;
+  EXPECT_EQ(lab.records.size(), names.size()) << lab.run.out << lab.run.err;
+  for (const std::string& name : names) {
+    const Json& r = lab.by_name[name];
+    EXPECT_TRUE(r.is_object()) << name << " missing";
+    if (r.is_object()) {
+      EXPECT_TRUE(r["skipped"].is_null()) << name << ": " << r["skipped"];
+    }
+  }
+  return lab;
+}
+
 // The names that `nbconnect lab --list` prints, in order.
 inline std::vector<std::string> listed_scenarios() {
   std::vector<std::string> names;

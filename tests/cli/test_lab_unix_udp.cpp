@@ -6,24 +6,11 @@ namespace nbc::test {
 namespace {
 
 using lab::Json;
+using lab::run_ran;
 using lab::so_error_value;
 using lab::step;
 using lab::step_errno;
 using lab::step_ret;
-
-lab::LabRun run_ran(const std::vector<std::string>& names) {
-  lab::LabRun lab = lab::run_lab_json(names);
-  EXPECT_EQ(lab.run.exit_code, 0) << lab.run.err;
-  EXPECT_EQ(lab.records.size(), names.size()) << lab.run.out << lab.run.err;
-  for (const std::string& name : names) {
-    const Json& r = lab.by_name[name];
-    EXPECT_TRUE(r.is_object()) << name << " missing";
-    if (r.is_object()) {
-      EXPECT_TRUE(r["skipped"].is_null()) << name << ": " << r["skipped"];
-    }
-  }
-  return lab;
-}
 
 std::vector<std::string> names_of(const Json& list) {
   std::vector<std::string> out;

@@ -14,7 +14,7 @@ using namespace std::string_view_literals;
 namespace {
 
 // The word as messages quote it: control bytes escaped as \xHH.
-std::string quoted(std::string_view word) {
+std::string duration_quoted(std::string_view word) {
   std::string out = "'";
   for (char c : word) {
     const auto u = static_cast<unsigned char>(c);
@@ -41,7 +41,8 @@ void expect_error(std::string_view text, std::string_view reason) {
   ASSERT_FALSE(d) << "'" << text << "' was accepted as " << d->count() << "ns";
   const std::string& message = d.error().message;
   EXPECT_EQ(d.error().word, text);
-  EXPECT_NE(message.find("invalid duration " + quoted(text)), std::string::npos) << message;
+  EXPECT_NE(message.find("invalid duration " + duration_quoted(text)), std::string::npos)
+      << message;
   EXPECT_NE(message.find(reason), std::string::npos) << message;
   EXPECT_EQ(message.find('\n'), std::string::npos) << message;
 }

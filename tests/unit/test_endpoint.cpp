@@ -29,7 +29,7 @@ std::string word_of(const nbc::Parsed<T>& parsed) {
 }
 
 // The word as messages quote it: control bytes escaped as \xHH.
-std::string quoted(std::string_view word) {
+std::string endpoint_quoted(std::string_view word) {
   std::string out = "'";
   for (char c : word) {
     const auto u = static_cast<unsigned char>(c);
@@ -54,7 +54,7 @@ template <typename T>
 void expect_error(const nbc::Parsed<T>& parsed, std::string_view word, std::string_view reason) {
   ASSERT_FALSE(parsed.has_value()) << "'" << word << "' was accepted";
   const std::string& message = parsed.error().message;
-  EXPECT_NE(message.find(quoted(word)), std::string::npos) << message;
+  EXPECT_NE(message.find(endpoint_quoted(word)), std::string::npos) << message;
   EXPECT_NE(message.find(reason), std::string::npos) << message;
   EXPECT_EQ(parsed.error().word, word);
   EXPECT_TRUE(one_line(message)) << message;
