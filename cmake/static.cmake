@@ -14,7 +14,7 @@
 set(NBC_STATIC_LIBS)
 set(NBC_STATIC_MISSING)
 set(NBC_STATIC_LINKS)
-foreach(target IN ITEMS nbconnect nbconnect_lab nbconnect_cli)
+foreach(target IN ITEMS nbconnect nbconnect_lab nbconnect_cli_parts nbconnect_cli)
   get_target_property(links ${target} LINK_LIBRARIES)
   list(APPEND NBC_STATIC_LINKS ${links})
 endforeach()
@@ -42,7 +42,7 @@ foreach(link IN LISTS NBC_STATIC_LINKS)
     else()
       list(APPEND NBC_STATIC_MISSING libssl.a libcrypto.a)
     endif()
-  elseif(link MATCHES "^(fmt::fmt|nbconnect|nbconnect_lab|nbconnect_sandbox)$")
+  elseif(link MATCHES "^(fmt::fmt|nbconnect|nbconnect_lab|nbconnect_sandbox|nbconnect_cli_parts)$")
     # {fmt}: fmt_library.cpp; the project's libraries: their archives, below.
   else()
     list(APPEND NBC_STATIC_LIBS ${link})  # header-only or interface targets (CLI11, Threads...)
@@ -63,10 +63,12 @@ target_include_directories(nbconnect_fmt_static PRIVATE
 # The archives by path, not the targets: a target would bring its shared link interface along
 # (libfmt.so), which a static link refuses.
 add_executable(nbconnect_static $<TARGET_OBJECTS:nbconnect_cli> $<TARGET_OBJECTS:nbconnect_fmt_static>)
-add_dependencies(nbconnect_static nbconnect_cli nbconnect nbconnect_lab nbconnect_sandbox)
+add_dependencies(nbconnect_static nbconnect_cli nbconnect_cli_parts nbconnect nbconnect_lab
+                 nbconnect_sandbox)
 set_target_properties(nbconnect_static PROPERTIES OUTPUT_NAME nbconnect-static LINKER_LANGUAGE CXX)
 # Symbols stay (for backtraces), the debug sections go: 5 MB instead of 70 MB in the image.
 target_link_options(nbconnect_static PRIVATE -static LINKER:--strip-debug)
 target_link_libraries(nbconnect_static PRIVATE
-  $<TARGET_FILE:nbconnect_lab> $<TARGET_FILE:nbconnect_sandbox> $<TARGET_FILE:nbconnect>
+  $<TARGET_FILE:nbconnect_cli_parts> $<TARGET_FILE:nbconnect_lab> $<TARGET_FILE:nbconnect_sandbox>
+  $<TARGET_FILE:nbconnect>
   ${NBC_STATIC_LIBS})
