@@ -42,15 +42,15 @@ TEST(CheckFlat, TlsChecks) {
   o.tls = true;
   o.ca_file = test_certs().ca;
   o.expect = "ok";
-  for (int i = 0; i < 50; ++i) ASSERT_TRUE(run_check(o, s.port(), Backend::epoll).ran);
+  for (int i = 0; i < 20; ++i) ASSERT_TRUE(run_check(o, s.port(), Backend::epoll).ran);
   int fds = open_fd_count();
   long rss = rss_kb();
   int passed = 0;
-  for (int i = 0; i < 500; ++i) {
+  for (int i = 0; i < 100; ++i) {
     CheckRun run = run_check(o, s.port(), Backend::epoll);
     passed += run.outcome.check && run.outcome.check->ok;
   }
-  EXPECT_EQ(passed, 500);
+  EXPECT_EQ(passed, 100);
   EXPECT_EQ(open_fd_count(), fds);
   EXPECT_LT(rss_kb() - rss, 2048) << "RSS before " << rss << " kB, after " << rss_kb() << " kB";
 }
