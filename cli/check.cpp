@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "check_options.hpp"
 #include "common.hpp"
 #include "exit_code.hpp"
 #include "names.hpp"
@@ -18,6 +19,7 @@ struct CheckOptions {
   CommonOptions common;
   std::vector<std::string> words;
   std::vector<std::string> dns_servers;
+  CheckWords checks;
 };
 
 HostPort parse_target(const std::vector<std::string>& words) {
@@ -42,6 +44,7 @@ int run_check(const CheckOptions& o) {
   check_family(target, o.common);
   ConnectOptions options = to_connect_options(o.common, std::chrono::seconds(5));
   options.keep_socket = false;
+  options.check = to_check_options(o.checks, target.host, !target.literal);
   if (target.literal) check_source_family(options, target.literal->family(), target.host);
   warn_unreliable_method(options);
   if (o.common.verbose) {
@@ -54,7 +57,7 @@ int run_check(const CheckOptions& o) {
     ep.set_port(target.port);
     Outcome outcome = connect(ep, options);
     report(outcome, target, o.common.json);
-    return exit_code(outcome.state, outcome.reason);
+    return exit_code_with_check(outcome, exit_code(outcome.state, outcome.reason));
   }
   // A name: resolved with c-ares and dialled with Happy Eyeballs (docs/architecture.md, the
   // dialer).
@@ -71,7 +74,8 @@ int run_check(const CheckOptions& o) {
       print_err("nbconnect: cannot resolve '{}'\n", target.host);
     }
   }
-  return exit_code(result.outcome.state, result.outcome.reason);
+  return exit_code_with_check(result.outcome,
+                              exit_code(result.outcome.state, result.outcome.reason));
 }
 
 }  // namespace
@@ -82,10 +86,12 @@ Subcommand setup_check(CLI::App& app) {
   add_common_options(*sub, options->common, "Give up after DUR (default 5s)");
   sub->add_option("target", options->words, "HOST PORT, HOST:PORT or [IPV6]:PORT")->expected(1, 3);
   add_dns_option(*sub, options->dns_servers);
+  add_check_options(*sub, options->checks);
   refuse_empty_values(*sub);
   sub->footer(
       "Examples:\n"
       "  nbconnect example.com 443\n"
+      "  nbconnect check --tls --warn-expiry 14 example.com 443\n"
       "  nbconnect check -t 250ms --json 192.0.2.10:5432\n"
       "  nbconnect check -6 -v localhost 8080\n"
       "  nbconnect check --dns-server 192.0.2.53 db.internal 5432");
