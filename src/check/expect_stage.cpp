@@ -13,6 +13,7 @@ class ExpectStage final : public Stage {
   explicit ExpectStage(std::shared_ptr<Session> session) : session_(std::move(session)) {}
 
   Want start(int fd, Clock::time_point now, Clock::time_point /*deadline*/) override {
+    started_ = true;
     if (session_->failed()) return Want::done;
     session_->begin(CheckKind::expect, now);
     const CheckOptions& o = session_->options();
@@ -28,7 +29,7 @@ class ExpectStage final : public Stage {
   Want on_ready(int fd, Clock::time_point now) override { return pump(fd, now); }
 
   void on_deadline(Clock::time_point now) override {
-    if (done_) return;
+    if (done_ || !started_now(now)) return;
     done_ = true;
     std::string detail = sending_ ? "the peer took no more of --send before the deadline"
                          : received_.empty()
@@ -103,7 +104,17 @@ class ExpectStage final : public Stage {
     }
   }
 
+  // The driver may time out a stage it never started (the deadline passed as the one before
+  // ended): it then counts as started now, unless an earlier check already failed.
+  bool started_now(Clock::time_point now) {
+    if (session_->failed()) return false;
+    if (!started_) session_->begin(CheckKind::expect, now);
+    started_ = true;
+    return true;
+  }
+
   std::shared_ptr<Session> session_;
+  bool started_ = false;
   std::unique_ptr<Pattern> pattern_;
   std::string received_;
   std::size_t sent_ = 0;

@@ -25,6 +25,7 @@ class HttpStage final : public Stage {
   explicit HttpStage(std::shared_ptr<Session> session) : session_(std::move(session)) {}
 
   Want start(int fd, Clock::time_point now, Clock::time_point /*deadline*/) override {
+    started_ = true;
     if (session_->failed()) return Want::done;
     session_->begin(CheckKind::http, now);
     const CheckOptions& o = session_->options();
@@ -45,7 +46,7 @@ class HttpStage final : public Stage {
   Want on_ready(int fd, Clock::time_point now) override { return pump(fd, now); }
 
   void on_deadline(Clock::time_point now) override {
-    if (done_) return;
+    if (done_ || !started_now(now)) return;
     done_ = true;
     session_->trace().note("HTTP: deadline passed after {} bytes", received_.size());
     session_->report().bytes_read = received_.size();
@@ -170,7 +171,17 @@ class HttpStage final : public Stage {
     }
   }
 
+  // The driver may time out a stage it never started (the deadline passed as the one before
+  // ended): it then counts as started now, unless an earlier check already failed.
+  bool started_now(Clock::time_point now) {
+    if (session_->failed()) return false;
+    if (!started_) session_->begin(CheckKind::http, now);
+    started_ = true;
+    return true;
+  }
+
   std::shared_ptr<Session> session_;
+  bool started_ = false;
   std::unique_ptr<Pattern> pattern_;
   std::string request_;
   std::string received_;

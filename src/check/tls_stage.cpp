@@ -108,6 +108,7 @@ class TlsStage final : public Stage {
   explicit TlsStage(std::shared_ptr<Session> session) : session_(std::move(session)) {}
 
   Want start(int fd, Clock::time_point now, Clock::time_point /*deadline*/) override {
+    started_ = true;
     if (session_->failed()) return Want::done;
     session_->begin(CheckKind::tls, now);
     const CheckOptions& o = session_->options();
@@ -154,6 +155,7 @@ class TlsStage final : public Stage {
   Want on_ready(int /*fd*/, Clock::time_point now) override { return step(now); }
 
   void on_deadline(Clock::time_point now) override {
+    if (!started_now(now)) return;
     session_->trace().note("TLS handshake: deadline passed");
     done_ = true;
     session_->fail(CheckReason::tls_timeout, "no TLS handshake before the deadline", now);
@@ -265,7 +267,17 @@ class TlsStage final : public Stage {
     return Want::done;
   }
 
+  // The driver may time out a stage it never started (the deadline passed as the one before
+  // ended): it then counts as started now, unless an earlier check already failed.
+  bool started_now(Clock::time_point now) {
+    if (session_->failed()) return false;
+    if (!started_) session_->begin(CheckKind::tls, now);
+    started_ = true;
+    return true;
+  }
+
   std::shared_ptr<Session> session_;
+  bool started_ = false;
   bool done_ = false;
   CheckReason verify_reason_ = CheckReason::none;
   std::string verify_detail_;

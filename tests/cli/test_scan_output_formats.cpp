@@ -89,7 +89,7 @@ TEST_F(ScanOutputFormats, CsvMatchesJson) {
   ASSERT_EQ(c.exit_code, 0) << c.err;
   auto lines = lines_of(c.out);
   ASSERT_EQ(lines.size(), 13u);
-  EXPECT_EQ(lines[0], "target,address,port,family,state,reason,errno,phase,rtt_ms,attempts");
+  EXPECT_EQ(lines[0], "target,address,port,family,state,reason,errno,phase,rtt_ms,attempts,protocol");
   std::map<int, std::string> csv_state, json_state;
   for (std::size_t i = 1; i < lines.size(); ++i) {
     auto f = csv_split(lines[i]);
