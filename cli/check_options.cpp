@@ -150,7 +150,7 @@ std::optional<CheckOptions> to_check_options(const CheckWords& w, const std::str
   }
   bool http = w.http_option && w.http_option->count() > 0;
   if (http) {
-    std::string path = w.http.empty() ? "/" : w.http.front();
+    std::string path = w.http.empty() ? "/" : w.http;
     if (path[0] != '/') throw UsageError("--http: the path must start with /: " + quote(path));
     for (char c : path) {
       if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) {

@@ -28,7 +28,7 @@ struct CheckWords {
   std::string send;
   std::string expect;
   std::string read_bytes;
-  std::vector<std::string> http;  // --http [PATH]: the path, when one was given
+  std::string http;  // --http [PATH]: the path, when one was given
   const CLI::Option* http_option = nullptr;
   std::string http_status;
 };
