@@ -13,26 +13,28 @@ namespace nbc::detail::check {
 Session::Session(const CheckOptions& options, const Endpoint& target, const Tracer& tracer)
     : options_(options), target_(target), tracer_(tracer), trace_(&tracer_) {}
 
-void Session::begin(CheckKind kind, Clock::time_point now) {
+// The check's times are read from the clock here, not from the `now` a driver passes on (which
+// may be the time of its loop turn): elapsed is the checks' own time.
+void Session::begin(CheckKind kind, Clock::time_point /*now*/) {
   if (!started_) {
     started_ = true;
-    first_start_ = now;
+    first_start_ = Clock::now();
   }
   report_.kind = kind;
   report_.ok = false;
 }
 
-void Session::pass(Clock::time_point now) {
+void Session::pass(Clock::time_point /*now*/) {
   report_.ok = true;
   report_.reason = CheckReason::none;
-  report_.elapsed = now - first_start_;
+  report_.elapsed = Clock::now() - first_start_;
 }
 
-void Session::fail(CheckReason reason, std::string detail, Clock::time_point now) {
+void Session::fail(CheckReason reason, std::string detail, Clock::time_point /*now*/) {
   report_.ok = false;
   report_.reason = reason;
   report_.detail = std::move(detail);
-  report_.elapsed = now - first_start_;
+  report_.elapsed = Clock::now() - first_start_;
 }
 
 Io Session::read(int fd, char* buf, std::size_t len) {
