@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "check_options.hpp"
 #include "common.hpp"
 #include "exit_code.hpp"
 #include "names.hpp"
@@ -18,6 +19,7 @@ struct CheckOptions {
   CommonOptions common;
   std::vector<std::string> words;
   std::vector<std::string> dns_servers;
+  CheckWords checks;
   std::string retries;  // --udp: probes sent again within the timeout
 };
 
@@ -44,6 +46,7 @@ int run_check(const CheckOptions& o) {
   check_family(target, o.common);
   ConnectOptions options = to_connect_options(o.common, std::chrono::seconds(5));
   options.keep_socket = false;
+  options.check = to_check_options(o.checks, target.host, !target.literal);
   if (!o.retries.empty()) {
     if (!o.common.udp) throw UsageError("--retries " + quote(o.retries) + " needs --udp");
     options.udp_resends = static_cast<int>(number_option("--retries", o.retries, 0, 10));
@@ -60,7 +63,7 @@ int run_check(const CheckOptions& o) {
     ep.set_port(target.port);
     Outcome outcome = connect(ep, options);
     report(outcome, target, o.common.json);
-    return exit_code(outcome.state, outcome.reason);
+    return exit_code_with_check(outcome, exit_code(outcome.state, outcome.reason));
   }
   // A name: resolved with c-ares and dialled with Happy Eyeballs (docs/architecture.md, the
   // dialer).
@@ -77,7 +80,8 @@ int run_check(const CheckOptions& o) {
       print_err("nbconnect: cannot resolve '{}'\n", target.host);
     }
   }
-  return exit_code(result.outcome.state, result.outcome.reason);
+  return exit_code_with_check(result.outcome,
+                              exit_code(result.outcome.state, result.outcome.reason));
 }
 
 }  // namespace
@@ -90,6 +94,7 @@ Subcommand setup_check(CLI::App& app) {
                   "HOST PORT, HOST:PORT, [IPV6]:PORT, or a UNIX socket unix:/PATH or unix:@NAME")
       ->expected(1, 3);
   add_dns_option(*sub, options->dns_servers);
+  add_check_options(*sub, options->checks);
   add_udp_options(*sub, options->common);
   sub->add_option("--retries", options->retries,
                   "With --udp: send the probe again N times while no answer came, evenly spaced "
@@ -99,6 +104,7 @@ Subcommand setup_check(CLI::App& app) {
   sub->footer(
       "Examples:\n"
       "  nbconnect example.com 443\n"
+      "  nbconnect check --tls --warn-expiry 14 example.com 443\n"
       "  nbconnect check -t 250ms --json 192.0.2.10:5432\n"
       "  nbconnect check unix:/run/postgresql/.s.PGSQL.5432\n"
       "  nbconnect check --udp --payload 0d0a -t 2s 192.0.2.10 161");

@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "check_options.hpp"
 #include "exit_code.hpp"
 
 namespace nbc::cli {
@@ -26,7 +27,10 @@ std::string outcome_text(const Outcome& o, std::string_view target) {
   std::string why = o.reason_name();
   if (o.error != 0) why += fmt::format(": {}", std::strerror(o.error));
   if (!o.detail.empty()) why += fmt::format(": {}", o.detail);
-  return fmt::format("{} {} ({}) in {}", where, to_string(o.state), why, format_ms(o.rtt));
+  std::string text =
+      fmt::format("{} {} ({}) in {}", where, to_string(o.state), why, format_ms(o.rtt));
+  if (o.check) text += check_text(*o.check);
+  return text;
 }
 
 namespace {

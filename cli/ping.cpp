@@ -9,6 +9,7 @@
 #include <cstring>
 #include <memory>
 
+#include "check_options.hpp"
 #include "common.hpp"
 #include "exit_code.hpp"
 #include "interrupt.hpp"
@@ -29,6 +30,7 @@ struct PingOptions {
   std::string count;
   std::string interval;
   std::vector<std::string> dns_servers;
+  CheckWords checks;
 };
 
 HostPort parse_target(const std::vector<std::string>& words) {
@@ -53,7 +55,7 @@ void ms_or_null(JsonObject& j, std::string_view key, const std::optional<RttStat
 }
 
 void print_summary(const std::string& shown, const PingStats& s, std::chrono::nanoseconds elapsed,
-                   bool json) {
+                   bool json, const std::optional<RttStats>& checks = std::nullopt) {
   if (json) {
     std::string line;
     JsonObject j(line);
@@ -71,6 +73,12 @@ void print_summary(const std::string& shown, const PingStats& s, std::chrono::na
     ms_or_null(j, "rtt_p90_ms", s.rtt, &RttStats::p90_ms);
     ms_or_null(j, "rtt_p99_ms", s.rtt, &RttStats::p99_ms);
     j.decimal3("time_ms", to_ms(elapsed));
+    if (checks) {
+      // The checks' own times (docs/checks.md), apart from the connect times above.
+      ms_or_null(j, "check_min_ms", checks, &RttStats::min_ms);
+      ms_or_null(j, "check_avg_ms", checks, &RttStats::avg_ms);
+      ms_or_null(j, "check_max_ms", checks, &RttStats::max_ms);
+    }
     j.close();
     line += '\n';
     print_out(line);
@@ -86,6 +94,10 @@ void print_summary(const std::string& shown, const PingStats& s, std::chrono::na
     } else {
       print_out("rtt min/avg/max/mdev = -/-/-/- ms (no probe connected)\n");
       print_out("rtt p50/p90/p99 = -/-/- ms\n");
+    }
+    if (checks) {
+      print_out("check min/avg/max = {:.3f}/{:.3f}/{:.3f} ms\n", checks->min_ms, checks->avg_ms,
+                checks->max_ms);
     }
   }
   flush_stdout();
@@ -120,6 +132,7 @@ int run_ping(const PingOptions& o) {
       o.interval.empty() ? std::chrono::seconds(1) : duration_option("-i", o.interval);
   ConnectOptions connect = to_connect_options(o.common, std::chrono::seconds(1));
   connect.keep_socket = false;
+  connect.check = to_check_options(o.checks, target.host, !target.literal);
   if (target.literal) check_source_family(connect, target.literal->family(), target.host);
   warn_unreliable_method(connect);
   DialOptions options = to_dial_options(o.common, connect, o.dns_servers);
@@ -168,6 +181,7 @@ int run_ping(const PingOptions& o) {
 
   std::size_t sent = 0;
   RttRecorder rtts;  // constant memory however long ping runs
+  RttRecorder check_times;
   auto next = Clock::now();
   for (long seq = 1; count == 0 || seq <= count; ++seq) {
     if (seq > 1 && !pause_until(dialer, next)) break;
@@ -185,7 +199,9 @@ int run_ping(const PingOptions& o) {
     }
     ++sent;
     const Outcome& out = result.outcome;
-    if (out.is_open()) rtts.add(rounded_ms(out.rtt));
+    // A probe whose check failed is a failed probe; the check's time is counted apart.
+    if (out.is_open() && (!out.check || out.check->ok)) rtts.add(rounded_ms(out.rtt));
+    if (out.check) check_times.add(rounded_ms(out.check->elapsed));
     if (json) {
       std::string line;
       JsonObject j(line);
@@ -198,13 +214,17 @@ int run_ping(const PingOptions& o) {
       std::string where = out.peer.empty() ? shown : out.peer.to_string();
       std::string why = out.reason_name();
       if (out.error != 0) why += fmt::format(": {}", std::strerror(out.error));
-      print_out("seq={} {} {} ({}) time={}\n", seq, where, to_string(out.state), why,
-                format_ms(out.rtt));
+      print_out("seq={} {} {} ({}) time={}{}\n", seq, where, to_string(out.state), why,
+                format_ms(out.rtt), out.check ? check_text(*out.check) : std::string());
     }
     if (!flush_stdout()) return kExitIoError;
   }
   PingStats stats = ping_stats(sent, rtts);
-  print_summary(shown, stats, Clock::now() - started, json);
+  std::optional<RttStats> checks;
+  if (connect.check) {
+    checks = ping_stats(check_times.count(), check_times).rtt;
+  }
+  print_summary(shown, stats, Clock::now() - started, json, checks);
   return stats.connected > 0 ? 0 : 1;
 }
 
@@ -221,6 +241,7 @@ Subcommand setup_ping(CLI::App& app) {
       ->type_name("DUR");
   sub->add_option("target", options->words, "HOST:PORT, [IPV6]:PORT or unix:/PATH")->expected(1, 3);
   add_dns_option(*sub, options->dns_servers);
+  add_check_options(*sub, options->checks);
   refuse_empty_values(*sub);
   sub->footer(
       "Examples:\n"

@@ -57,6 +57,7 @@ void outcome_fields(JsonObject& j, const Outcome& o, std::optional<std::string_v
       // unreliable (docs/outcomes.md), without knowing the command line.
       .string("method", to_string(method));
   if (!o.detail.empty()) j.string("detail", o.detail);
+  if (o.check) check_fields(j, *o.check);
 }
 
 void dial_fields(JsonObject& j, const DialResult& r, std::string_view target, std::uint16_t port,
@@ -104,6 +105,42 @@ void append_csv_record(std::string& out, const Outcome& o, std::string_view targ
   fmt::format_to(std::back_inserter(out), ",{},{},{},{},{:.3f},{},{}\n", to_string(o.state),
                  o.reason_name(), errno_name(o.error), to_string(o.phase), to_ms(o.rtt), o.attempts,
                  to_string(o.protocol));
+}
+
+void check_fields(JsonObject& j, const CheckReport& r) {
+  std::string& out = j.begin("check");
+  JsonObject c(out);
+  c.string("kind", to_string(r.kind))
+      .boolean("ok", r.ok)
+      .string_or_null("reason", r.reason_name())
+      .string_or_null("detail", r.detail)
+      .decimal3("elapsed_ms", to_ms(r.elapsed))
+      .number("bytes_read", r.bytes_read);
+  if (r.http_status != 0) c.number("http_status", r.http_status);
+  if (r.tls) {
+    std::string& t = c.begin("tls");
+    JsonObject tls(t);
+    tls.string("version", r.tls->version)
+        .string("cipher", r.tls->cipher)
+        .string_or_null("alpn", r.tls->alpn)
+        .string("subject", r.tls->subject)
+        .string("issuer", r.tls->issuer);
+    std::string& sans = tls.begin("sans");
+    sans += '[';
+    for (std::size_t i = 0; i < r.tls->sans.size(); ++i) {
+      if (i > 0) sans += ',';
+      append_json_string(sans, r.tls->sans[i]);
+    }
+    sans += ']';
+    if (r.tls->days_left) {
+      tls.number("days_left", *r.tls->days_left);
+    } else {
+      tls.null("days_left");
+    }
+    tls.boolean("verified", r.tls->verified);
+    tls.close();
+  }
+  c.close();
 }
 
 }  // namespace nbc::cli

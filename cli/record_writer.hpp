@@ -17,10 +17,16 @@ namespace nbc::cli {
 
 // An outcome's fields in the documented order: "target" (left out when nullopt: the entries of a
 // dial's "tried" list), "address", "port", "family", "protocol", "state", "reason", "errno",
-// "phase", "rtt_ms", "attempts", "method", and "detail" when there is one. An outcome without an
-// address (a name that did not resolve) has null address and family, and the port it was asked for.
+// "phase", "rtt_ms", "attempts", "method", "detail" when there is one, and "check" after a check.
+// An outcome without an address (a name that did not resolve) has null address and family, and
+// the port it was asked for.
 void outcome_fields(JsonObject& j, const Outcome& o, std::optional<std::string_view> target,
                     std::uint16_t port, Method method);
+
+// The "check" object of the checks after connect (docs/checks.md): "kind", "ok", "reason",
+// "detail", "elapsed_ms", "bytes_read", "http_status" once a status was read, and "tls" with the
+// session's facts after a handshake. outcome_fields() adds it when the outcome has a check.
+void check_fields(JsonObject& j, const CheckReport& report);
 
 // A dial's fields: its outcome's, then "tried" (one object per address, without "target") when
 // more than one address was tried.

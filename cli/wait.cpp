@@ -10,6 +10,7 @@
 #include <memory>
 #include <random>
 
+#include "check_options.hpp"
 #include "common.hpp"
 #include "names.hpp"
 #include "output.hpp"
@@ -33,6 +34,7 @@ struct WaitOptions {
   std::string attempt_timeout;
   bool quiet = false;
   std::vector<std::string> dns_servers;
+  CheckWords checks;
 };
 
 struct Target {
@@ -43,6 +45,7 @@ struct Target {
   int failures = 0;
   Clock::time_point retry_at{};
   std::optional<DialResult> last;
+  std::optional<CheckOptions> check;  // the checks, with this target's name for SNI and Host
 };
 
 // Back-off after `failures` failed tries: 50 ms doubling up to 1 s, then a random part of it
@@ -73,6 +76,7 @@ int run_wait(const WaitOptions& o) {
     t.where = value_or_usage(parse_host_port(word));
     check_family(t.where, o.common);
     t.shown = word;
+    t.check = to_check_options(o.checks, t.where.host, !t.where.literal);
     targets.push_back(std::move(t));
   }
   auto overall = o.common.timeout.empty() ? std::chrono::nanoseconds(std::chrono::seconds(30))
@@ -111,6 +115,7 @@ int run_wait(const WaitOptions& o) {
         if (t.up || t.in_flight || now < t.retry_at) continue;
         DialOptions opts = options;
         opts.deadline = deadline - now;
+        opts.connect.check = t.check;
         t.in_flight = true;
         dialer.dial(t.where, opts, [&, tp = &t](DialResult r) {
           Target& t = *tp;  // the vector does not grow: the pointer stays valid
@@ -128,7 +133,8 @@ int run_wait(const WaitOptions& o) {
             print_out(lines);
             flush_stdout();
           }
-          if (r.outcome.is_open()) {
+          // Up means connected and every check passed (docs/checks.md).
+          if (r.outcome.is_open() && (!r.outcome.check || r.outcome.check->ok)) {
             t.up = true;
             ++up_count;
             if (!quiet && !json) {
@@ -186,10 +192,12 @@ Subcommand setup_wait(CLI::App& app) {
   sub->add_option("target", options->words,
                   "HOST:PORT, [IPV6]:PORT or unix:/PATH (unix:@NAME), one or more");
   add_dns_option(*sub, options->dns_servers);
+  add_check_options(*sub, options->checks);
   sub->footer(
       "After --, COMMAND [ARG...] is executed (exec) once every target is up.\n\n"
       "Examples:\n"
       "  nbconnect wait db:5432 -- ./migrate\n"
+      "  nbconnect wait --tls --http /health api:443 -- ./smoke-test\n"
       "  nbconnect wait -t 60s --attempt-timeout 2s db:5432 cache:6379 -- app --serve\n"
       "  nbconnect wait -q -t 10s localhost:8080 && curl http://localhost:8080/\n"
       "  nbconnect wait unix:/var/run/docker.sock -- docker info");

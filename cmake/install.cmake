@@ -19,7 +19,7 @@ install(FILES ${CMAKE_CURRENT_BINARY_DIR}/nbconnect-config.cmake
   ${CMAKE_CURRENT_BINARY_DIR}/nbconnect-config-version.cmake
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/nbconnect COMPONENT development)
 # The .pc file names every library a static link needs (liburing only when built with it).
-set(NBC_PC_REQUIRES "fmt libcares")
+set(NBC_PC_REQUIRES "fmt libcares libssl libcrypto libpcre2-8")
 if(NBC_URING)
   string(APPEND NBC_PC_REQUIRES " liburing")
 endif()

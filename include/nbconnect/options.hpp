@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "nbconnect/check.hpp"
 #include "nbconnect/endpoint.hpp"
 
 namespace nbc {
@@ -70,6 +71,9 @@ struct ConnectOptions {
   // instead of watching the socket first (saves two system calls per refused probe; the engine
   // sets it). Ignored with zero-read, which cannot tell a connect in progress from a connection.
   bool eager_check = false;
+  // Checks after connecting (check.hpp, docs/checks.md): TLS, send/expect, HTTP, as stages of
+  // the attempt under its deadline; their report is the outcome's `check`.
+  std::optional<CheckOptions> check;
   Tracer trace;  // empty: no tracing
 };
 

@@ -5,10 +5,12 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
 
+#include "nbconnect/check.hpp"
 #include "nbconnect/endpoint.hpp"
 #include "nbconnect/socket.hpp"
 
@@ -96,6 +98,9 @@ struct OutcomeFacts {
   Endpoint local;      // the local address when known
   int attempts = 1;    // sockets used, counting retries with a fresh socket
   std::string detail;  // extra human text (e.g. the list of addresses a dialer tried)
+  // What the checks after connect found (check.hpp), when ConnectOptions asked for any; the
+  // state stays open when a check fails.
+  std::optional<CheckReport> check;
 
   // "conn-refused", "syn-ack", "econnreset", ...
   std::string reason_name() const;
