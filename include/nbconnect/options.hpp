@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "nbconnect/endpoint.hpp"
+#include "nbconnect/proxy.hpp"
 
 namespace nbc {
 
@@ -61,6 +62,9 @@ struct ConnectOptions {
   // instead of watching the socket first (saves two system calls per refused probe; the engine
   // sets it). Ignored with zero-read, which cannot tell a connect in progress from a connection.
   bool eager_check = false;
+  // Connect through this proxy (docs/proxies.md): the socket goes to proxy->endpoint, and the
+  // proxy's answer to "connect to the target" decides the outcome.
+  std::optional<ProxyOptions> proxy;
   Tracer trace;  // empty: no tracing
 };
 

@@ -1,0 +1,63 @@
+// The proxy handshake as a stage of the attempt (stage.hpp): the attempt's socket is connected to
+// the proxy, and this stage asks the proxy to connect to the target and reads its answer, under
+// the attempt's deadline. The answer becomes the outcome (docs/proxies.md): the target's state
+// from the proxy's reply, phase "proxy"; a proxy speaking garbage or closing is error /
+// proxy-protocol; no answer before the deadline is filtered / no-response with phase proxy.
+//
+// Nothing past the proxy's answer is read: the SOCKS5 reply is read to its exact length and the
+// HTTP header up to its blank line (peeked first), so bytes the target sends through the tunnel
+// are left in the socket for the stages after this one (TLS, expect, HTTP checks).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "nbconnect/options.hpp"
+#include "nbconnect/proxy.hpp"
+#include "stage.hpp"
+#include "trace.hpp"
+
+namespace nbc::detail {
+
+class ProxyStage : public Stage {
+ public:
+  ProxyStage(const Endpoint& target, const ProxyOptions& proxy, const Tracer& trace);
+
+  void on_deadline(Clock::time_point now) override;
+  bool finish(Outcome& outcome) override;
+
+ protected:
+  // Writes what is queued in out_. Returns true once it is all sent; false while the socket is
+  // full (want writable) or after an error (settled: check settled()).
+  bool flush(int fd);
+  // Reads into in_ until it holds `total` bytes, never more. Returns true when it does; false
+  // while more must come (want readable) or after an error or EOF (settled).
+  bool read_exact(int fd, std::size_t total);
+  Want settle(Classification c, int err, int status, std::string detail);
+  Want protocol_error(int err, std::string detail);
+  bool settled() const { return settled_; }
+  const char* name() const;
+
+  Endpoint target_;
+  ProxyOptions proxy_;
+  Tracer tracer_;
+  Trace trace_{nullptr};
+  std::string out_;
+  std::size_t sent_ = 0;
+  std::string in_;
+  Clock::time_point started_{};
+  Clock::time_point answered_{};
+
+ private:
+  bool settled_ = false;
+  Classification result_{State::error, Reason::proxy_protocol};
+  int error_ = 0;
+  int status_ = 0;
+  std::string detail_;
+};
+
+// The stage for options.proxy (socks5 or http), asking for target.
+std::unique_ptr<Stage> make_proxy_stage(const Endpoint& target, const ConnectOptions& options);
+
+}  // namespace nbc::detail
