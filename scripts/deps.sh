@@ -5,7 +5,8 @@ PACKAGES="cmake g++ make pkg-config libcli11-dev libfmt-dev nlohmann-json3-dev l
 liburing-dev libgtest-dev libgmock-dev libbenchmark-dev nmap netcat-openbsd iptables iproute2
 dnsmasq-base clang-format time util-linux procps libasio-dev libuv1-dev ndiff libxml2-utils python3
 libexpat1-dev scdoc man-db zsh fish
-clang-19 libclang-rt-19-dev libcsv-dev"
+clang-19 libclang-rt-19-dev libcsv-dev
+microsocks tinyproxy dante-server"
 missing=""
 for p in $PACKAGES; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
