@@ -53,6 +53,7 @@ void add_common_options(CLI::App& app, CommonOptions& o, const std::string& time
              {"epoll", "poll", "select", "uring"});
   app.add_flag("-v,--verbose", o.verbose, "Trace every system call and its result on stderr");
   app.add_flag("--json", o.json, "One JSON object per line on stdout");
+  add_proxy_options(app, o.proxy);
 }
 
 std::chrono::nanoseconds duration_option(const std::string& name, const std::string& text) {
@@ -152,6 +153,7 @@ ConnectOptions to_connect_options(const CommonOptions& o,
   }
   c.linger_zero = true;  // the CLI's connects are probes
   if (o.verbose) c.trace = stderr_tracer();
+  c.proxy = proxy_from(o.proxy);
   return c;
 }
 

@@ -10,6 +10,7 @@
 
 #include "exit_code.hpp"
 #include "nbconnect/nbconnect.hpp"
+#include "proxy_options.hpp"
 
 namespace nbc::cli {
 
@@ -28,9 +29,11 @@ struct CommonOptions {
   std::string backend = "epoll";
   bool verbose = false;
   bool json = false;
+  ProxyCliOptions proxy;  // --proxy, --proxy-env (proxy_options.hpp)
 };
 
-// Adds -t/--timeout (with the given help text), -4, -6, --source, --method, --backend, -v, --json.
+// Adds -t/--timeout (with the given help text), -4, -6, --source, --method, --backend, -v, --json,
+// --proxy and --proxy-env.
 void add_common_options(CLI::App& app, CommonOptions& options, const std::string& timeout_help);
 
 // Turns the words into connect options; throws UsageError naming the bad word.
