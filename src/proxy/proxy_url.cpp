@@ -130,7 +130,9 @@ Parsed<ProxyOptions> parse_proxy_url(std::string_view text) {
   }
   auto server = parse_host_port(rest);
   if (!server) {
-    return std::unexpected(ParseError{server.error().word, "proxy: " + server.error().message});
+    std::string message = server.error().message;
+    if (message.starts_with("invalid target")) message.replace(0, 14, "invalid proxy address");
+    return std::unexpected(ParseError{server.error().word, message});
   }
   if (server->port == 0) {
     std::string word(rest);
