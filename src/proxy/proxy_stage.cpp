@@ -96,8 +96,17 @@ bool ProxyStage::finish(Outcome& outcome) {
     if (!outcome.detail.empty()) outcome.detail += "; ";
     outcome.detail += detail_;
   }
-  if (outcome.state != State::open) outcome.socket.reset();
   return outcome.state == State::open;
+}
+
+void on_proxy_connected(Outcome& outcome, const Endpoint& target, const ProxyOptions& proxy) {
+  outcome.peer = target;
+  outcome.proxy = proxy.to_string();
+  if (outcome.state == State::open || outcome.reason == Reason::local_resources) return;
+  outcome.reason =
+      outcome.reason == Reason::conn_refused ? Reason::proxy_refused : Reason::proxy_unreachable;
+  outcome.state = State::error;
+  if (outcome.detail.empty()) outcome.detail = "cannot connect to the proxy";
 }
 
 std::unique_ptr<Stage> make_proxy_stage(const Endpoint& target, const ConnectOptions& options) {

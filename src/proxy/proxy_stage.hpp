@@ -60,4 +60,16 @@ class ProxyStage : public Stage {
 // The stage for options.proxy (socks5 or http), asking for target.
 std::unique_ptr<Stage> make_proxy_stage(const Endpoint& target, const ConnectOptions& options);
 
+// Where the attempt's socket connects: the proxy when options.proxy is set, else the target.
+inline const Endpoint& connect_endpoint(const Endpoint& target, const ConnectOptions& options) {
+  return options.proxy ? options.proxy->endpoint : target;
+}
+
+// The outcome of the connect to the proxy, made about the target (the driver calls it once the
+// connect has its outcome, when options.proxy is set): the peer becomes the target, "proxy" is
+// set, and a failed connect becomes error / proxy-refused (ECONNREFUSED) or proxy-unreachable
+// (no answer, unreachable, any other error) — never the target's state. Local errors (this
+// machine ran short) stay what they are. An open outcome is left open for the proxy stage.
+void on_proxy_connected(Outcome& outcome, const Endpoint& target, const ProxyOptions& proxy);
+
 }  // namespace nbc::detail
