@@ -103,8 +103,10 @@ void on_proxy_connected(Outcome& outcome, const Endpoint& target, const ProxyOpt
   outcome.peer = target;
   outcome.proxy = proxy.to_string();
   if (outcome.state == State::open || outcome.reason == Reason::local_resources) return;
-  outcome.reason =
-      outcome.reason == Reason::conn_refused ? Reason::proxy_refused : Reason::proxy_unreachable;
+  // Nothing listening there: refused, or a socket that connected to itself (retried first).
+  const bool refused =
+      outcome.reason == Reason::conn_refused || outcome.reason == Reason::self_connect;
+  outcome.reason = refused ? Reason::proxy_refused : Reason::proxy_unreachable;
   outcome.state = State::error;
   if (outcome.detail.empty()) outcome.detail = "cannot connect to the proxy";
 }

@@ -67,7 +67,8 @@ inline const Endpoint& connect_endpoint(const Endpoint& target, const ConnectOpt
 
 // The outcome of the connect to the proxy, made about the target (the driver calls it once the
 // connect has its outcome, when options.proxy is set): the peer becomes the target, "proxy" is
-// set, and a failed connect becomes error / proxy-refused (ECONNREFUSED) or proxy-unreachable
+// set, and a failed connect becomes error / proxy-refused (ECONNREFUSED, or a self-connect after
+// its retries) or proxy-unreachable
 // (no answer, unreachable, any other error) — never the target's state. Local errors (this
 // machine ran short) stay what they are. An open outcome is left open for the proxy stage.
 void on_proxy_connected(Outcome& outcome, const Endpoint& target, const ProxyOptions& proxy);
