@@ -6,7 +6,7 @@ FUZZ_SECONDS ?= 60
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: all deps build build-asan build-fuzz install run test test-fast test-asan test-fuzz fuzz format format-check bench docs docs-behaviour clean
+.PHONY: all deps build build-asan build-fuzz install package static run test test-fast test-asan test-fuzz fuzz format format-check bench docs docs-behaviour clean
 
 all: build
 
@@ -34,6 +34,14 @@ build-asan: deps $(ASAN_BUILD)/CMakeCache.txt
 # DESTDIR, and PREFIX (default: the configured prefix, /usr/local).
 install: build
 	cmake --install $(BUILD) $(if $(PREFIX),--prefix $(PREFIX))
+
+# The Debian package build/nbconnect_VERSION-1_ARCH.deb (CPack; Depends from dpkg-shlibdeps).
+package: build
+	cd $(BUILD) && cpack -G DEB
+
+# build/nbconnect-static: the program linked statically, for a FROM scratch image (Containerfile).
+static: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS) --target nbconnect_static
 
 # The main job: check a local port, then show what a closed one looks like.
 run: build

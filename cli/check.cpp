@@ -18,13 +18,15 @@ struct CheckOptions {
   CommonOptions common;
   std::vector<std::string> words;
   std::vector<std::string> dns_servers;
+  std::string retries;  // --udp: probes sent again within the timeout
 };
 
 HostPort parse_target(const std::vector<std::string>& words) {
   if (words.size() == 1) return value_or_usage(parse_host_port(words[0]));
   if (words.size() == 2) return value_or_usage(parse_host_and_port(words[0], words[1]));
-  if (words.empty()) throw UsageError("missing target: give HOST PORT or HOST:PORT");
-  throw UsageError("unexpected argument " + quote(words[2]) + ": give HOST PORT or HOST:PORT");
+  if (words.empty()) throw UsageError("missing target: give HOST PORT, HOST:PORT or unix:/PATH");
+  throw UsageError("unexpected argument " + quote(words[2]) +
+                   ": give HOST PORT, HOST:PORT or unix:/PATH");
 }
 
 void report(const Outcome& outcome, const HostPort& target, bool json) {
@@ -42,6 +44,10 @@ int run_check(const CheckOptions& o) {
   check_family(target, o.common);
   ConnectOptions options = to_connect_options(o.common, std::chrono::seconds(5));
   options.keep_socket = false;
+  if (!o.retries.empty()) {
+    if (!o.common.udp) throw UsageError("--retries " + quote(o.retries) + " needs --udp");
+    options.udp_resends = static_cast<int>(number_option("--retries", o.retries, 0, 10));
+  }
   if (target.literal) check_source_family(options, target.literal->family(), target.host);
   warn_unreliable_method(options);
   if (o.common.verbose) {
@@ -86,15 +92,22 @@ Subcommand setup_check(CLI::App& app) {
   auto options = std::make_shared<CheckOptions>();
   CLI::App* sub = app.add_subcommand("check", "Connect once to HOST PORT (the default command)");
   add_common_options(*sub, options->common, "Give up after DUR (default 5s)");
-  sub->add_option("target", options->words, "HOST PORT, HOST:PORT or [IPV6]:PORT")->expected(1, 3);
+  sub->add_option("target", options->words,
+                  "HOST PORT, HOST:PORT, [IPV6]:PORT, or a UNIX socket unix:/PATH or unix:@NAME")
+      ->expected(1, 3);
   add_dns_option(*sub, options->dns_servers);
+  add_udp_options(*sub, options->common);
+  sub->add_option("--retries", options->retries,
+                  "With --udp: send the probe again N times while no answer came, evenly spaced "
+                  "within the timeout (default 0)")
+      ->type_name("N");
   refuse_empty_values(*sub);
   sub->footer(
       "Examples:\n"
       "  nbconnect example.com 443\n"
       "  nbconnect check -t 250ms --json 192.0.2.10:5432\n"
-      "  nbconnect check -6 -v localhost 8080\n"
-      "  nbconnect check --dns-server 192.0.2.53 db.internal 5432");
+      "  nbconnect check unix:/run/postgresql/.s.PGSQL.5432\n"
+      "  nbconnect check --udp --payload 0d0a -t 2s 192.0.2.10 161");
   return {sub, [options] { return run_check(*options); }};
 }
 

@@ -56,6 +56,54 @@ void add_common_options(CLI::App& app, CommonOptions& o, const std::string& time
   add_proxy_options(app, o.proxy);
 }
 
+void add_udp_options(CLI::App& app, CommonOptions& o) {
+  app.add_flag("--udp", o.udp,
+               "Probe UDP: send a datagram on a connected socket; a reply is open, ICMP "
+               "port-unreachable closed, silence open|filtered");
+  app.add_option("--payload", o.payload, "The UDP probe's bytes, in hex or @FILE (default: empty)")
+      ->type_name("HEX|@FILE");
+}
+
+std::vector<unsigned char> parse_payload(const std::string& text) {
+  constexpr std::size_t kMaxDatagram = 65507;
+  std::vector<unsigned char> bytes;
+  if (text.starts_with('@')) {
+    const std::string path = text.substr(1);
+    std::FILE* f = path.empty() ? nullptr : std::fopen(path.c_str(), "rb");
+    if (f == nullptr) {
+      throw UsageError(
+          "--payload: cannot read " + quote(path) + ": " +
+          (path.empty() ? std::string("no file name after '@'") : std::strerror(errno)));
+    }
+    bytes.resize(kMaxDatagram + 1);
+    std::size_t n = std::fread(bytes.data(), 1, bytes.size(), f);
+    bool failed = std::ferror(f) != 0;
+    std::fclose(f);
+    if (failed) throw UsageError("--payload: cannot read " + quote(path));
+    if (n > kMaxDatagram) {
+      throw UsageError("--payload: " + quote(path) + " holds more than " +
+                       std::to_string(kMaxDatagram) + " bytes, the most a UDP datagram carries");
+    }
+    bytes.resize(n);
+    return bytes;
+  }
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  if (text.size() % 2 != 0 || text.size() > 2 * kMaxDatagram ||
+      !std::all_of(text.begin(), text.end(), [&](char c) { return nibble(c) >= 0; })) {
+    throw UsageError("--payload: invalid payload " + quote(text) +
+                     ": write hex digits in pairs (e.g. 0d0a) or @FILE");
+  }
+  for (std::size_t i = 0; i < text.size(); i += 2) {
+    bytes.push_back(static_cast<unsigned char>(nibble(text[i]) * 16 + nibble(text[i + 1])));
+  }
+  return bytes;
+}
+
 std::chrono::nanoseconds duration_option(const std::string& name, const std::string& text) {
   auto parsed = parse_duration(text);
   if (!parsed) throw UsageError(name + ": " + parsed.error().message);
@@ -151,15 +199,35 @@ ConnectOptions to_connect_options(const CommonOptions& o,
     }
     check_source_bindable(*c.source, o.source);
   }
+  if (o.udp) c.protocol = Protocol::udp;
+  if (!o.payload.empty()) {
+    if (!o.udp) throw UsageError("--payload " + quote(o.payload) + " needs --udp");
+    c.udp_payload = parse_payload(o.payload);
+  }
   c.linger_zero = true;  // the CLI's connects are probes
   if (o.verbose) c.trace = stderr_tracer();
   c.proxy = proxy_from(o.proxy);
+  if (c.proxy && o.udp) {
+    throw UsageError("--udp cannot go through " + quote(c.proxy->to_string()) +
+                     ": proxies carry TCP connects only");
+  }
   return c;
 }
 
 void check_family(const HostPort& target, const CommonOptions& o) {
   if (!target.literal) return;
   Family f = target.literal->family();
+  if (f == Family::unix_domain) {
+    if (o.udp) throw UsageError("--udp does not apply to UNIX socket " + quote(target.host));
+    if (!o.source.empty()) {
+      throw UsageError("--source does not apply to UNIX socket " + quote(target.host));
+    }
+    if (o.ipv4 || o.ipv6) {
+      throw UsageError(std::string(o.ipv4 ? "-4" : "-6") + " does not apply to UNIX socket " +
+                       quote(target.host));
+    }
+    return;
+  }
   if (o.ipv4 && f != Family::ipv4) {
     throw UsageError("address " + quote(target.host) + " is not IPv4, but -4 was given");
   }

@@ -29,12 +29,22 @@ struct CommonOptions {
   std::string backend = "epoll";
   bool verbose = false;
   bool json = false;
+  // --udp and --payload (check, scan, ping; add_udp_options).
+  bool udp = false;
+  std::string payload;
   ProxyCliOptions proxy;  // --proxy, --proxy-env (proxy_options.hpp)
 };
 
 // Adds -t/--timeout (with the given help text), -4, -6, --source, --method, --backend, -v, --json,
 // --proxy and --proxy-env.
 void add_common_options(CLI::App& app, CommonOptions& options, const std::string& timeout_help);
+
+// Adds --udp and --payload HEX|@FILE (check, scan and ping: a datagram probe, SPEC §7).
+void add_udp_options(CLI::App& app, CommonOptions& options);
+
+// A UDP probe's payload: hex digits (an even number of them), or @FILE (at most 65507 bytes, the
+// most an IPv4 datagram carries). Throws UsageError naming the word.
+std::vector<unsigned char> parse_payload(const std::string& text);
 
 // Turns the words into connect options; throws UsageError naming the bad word.
 ConnectOptions to_connect_options(const CommonOptions& options,

@@ -34,8 +34,8 @@ struct PingOptions {
 HostPort parse_target(const std::vector<std::string>& words) {
   if (words.size() == 1) return value_or_usage(parse_host_port(words[0]));
   if (words.size() == 2) return value_or_usage(parse_host_and_port(words[0], words[1]));
-  if (words.empty()) throw UsageError("missing target: give HOST:PORT");
-  throw UsageError("unexpected argument " + quote(words[2]) + ": give HOST:PORT");
+  if (words.empty()) throw UsageError("missing target: give HOST:PORT or unix:/PATH");
+  throw UsageError("unexpected argument " + quote(words[2]) + ": give HOST:PORT or unix:/PATH");
 }
 
 double rounded_ms(std::chrono::nanoseconds d) {
@@ -214,18 +214,20 @@ Subcommand setup_ping(CLI::App& app) {
   auto options = std::make_shared<PingOptions>();
   CLI::App* sub = app.add_subcommand("ping", "Connect to HOST:PORT again and again, like ping");
   add_common_options(*sub, options->common, "Per-probe timeout (default 1s)");
+  add_udp_options(*sub, options->common);
   sub->add_option("-c,--count", options->count, "Stop after COUNT probes (default: until Ctrl-C)")
       ->type_name("COUNT");
   sub->add_option("-i,--interval", options->interval, "Start a probe every DUR (default 1s)")
       ->type_name("DUR");
-  sub->add_option("target", options->words, "HOST:PORT or [IPV6]:PORT")->expected(1, 3);
+  sub->add_option("target", options->words, "HOST:PORT, [IPV6]:PORT or unix:/PATH")->expected(1, 3);
   add_dns_option(*sub, options->dns_servers);
   refuse_empty_values(*sub);
   sub->footer(
       "Examples:\n"
       "  nbconnect ping example.com:443\n"
-      "  nbconnect ping -c 5 -i 200ms localhost:8080\n"
-      "  nbconnect ping -c 100 -i 10ms -t 250ms --json [2001:db8::1]:22 > rtt.jsonl");
+      "  nbconnect ping -c 100 -i 10ms -t 250ms --json [2001:db8::1]:22 > rtt.jsonl\n"
+      "  nbconnect ping -c 3 unix:/var/run/docker.sock\n"
+      "  nbconnect ping --udp --payload 00 -c 5 192.0.2.53:53");
   return {sub, [options] { return run_ping(*options); }};
 }
 

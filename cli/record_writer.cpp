@@ -38,11 +38,15 @@ void outcome_fields(JsonObject& j, const Outcome& o, std::optional<std::string_v
   if (target) j.string("target", *target);
   if (o.peer.empty()) {
     j.null("address").number("port", port).null("family");
+  } else if (o.peer.family() == Family::unix_domain) {
+    // A UNIX-domain socket has a path (or an @abstract name) and no port.
+    j.string("address", o.peer.address()).null("port").string("family", "unix");
   } else {
     append_address(j.begin("address"), o.peer, true);
     j.number("port", o.peer.port()).string("family", to_string(o.peer.family()));
   }
-  j.string("state", to_string(o.state))
+  j.string("protocol", to_string(o.protocol))
+      .string("state", to_string(o.state))
       .string("reason", o.reason_name())
       .string_or_null("errno", errno_name(o.error))
       .string("phase", to_string(o.phase))
@@ -94,12 +98,13 @@ void append_csv_record(std::string& out, const Outcome& o, std::string_view targ
   out += ',';
   if (!o.peer.empty()) append_address(out, o.peer, false);
   out += ',';
-  out += fmt::format_int(port).c_str();
+  if (o.peer.family() != Family::unix_domain) out += fmt::format_int(port).c_str();
   out += ',';
   if (!o.peer.empty()) out += to_string(o.peer.family());
-  fmt::format_to(std::back_inserter(out), ",{},{},{},{},{:.3f},{}\n", to_string(o.state),
-                 o.reason_name(), errno_name(o.error), to_string(o.phase), to_ms(o.rtt),
-                 o.attempts);
+  // "protocol" came after the first ten columns: it is last, so they keep their places.
+  fmt::format_to(std::back_inserter(out), ",{},{},{},{},{:.3f},{},{}\n", to_string(o.state),
+                 o.reason_name(), errno_name(o.error), to_string(o.phase), to_ms(o.rtt), o.attempts,
+                 to_string(o.protocol));
 }
 
 }  // namespace nbc::cli

@@ -16,9 +16,9 @@
 namespace nbc::cli {
 
 // An outcome's fields in the documented order: "target" (left out when nullopt: the entries of a
-// dial's "tried" list), "address", "port", "family", "state", "reason", "errno", "phase",
-// "rtt_ms", "attempts", "method", and "detail" when there is one. An outcome without an address
-// (a name that did not resolve) has null address and family, and the port it was asked for.
+// dial's "tried" list), "address", "port", "family", "protocol", "state", "reason", "errno",
+// "phase", "rtt_ms", "attempts", "method", and "detail" when there is one. An outcome without an
+// address (a name that did not resolve) has null address and family, and the port it was asked for.
 void outcome_fields(JsonObject& j, const Outcome& o, std::optional<std::string_view> target,
                     std::uint16_t port, Method method);
 
@@ -36,7 +36,7 @@ void append_dial_record(std::string& out, const DialResult& r, std::string_view 
                         std::uint16_t port, Method method);
 
 // One CSV row and its newline, in the columns of kCsvHeader (scan_output.hpp): target, address,
-// port, family, state, reason, errno, phase, rtt_ms ("0.081"), attempts; RFC 4180 quoting
+// port, family, state, reason, errno, phase, rtt_ms ("0.081"), attempts, protocol; RFC 4180 quoting
 // (json_text.hpp). An outcome without an address leaves address and family empty.
 void append_csv_record(std::string& out, const Outcome& o, std::string_view target,
                        std::uint16_t port);

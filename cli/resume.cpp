@@ -55,7 +55,7 @@ std::string shown(const nlohmann::json& value) {
 }  // namespace
 
 nlohmann::ordered_json plan_json(const TargetRequest& request, const ScanPlan& plan,
-                                 const Targets& targets, bool open_only) {
+                                 const Targets& targets, bool open_only, Protocol protocol) {
   nlohmann::ordered_json j;
   j["version"] = kPlanVersion;
   if (request.words.size() <= kListedWords) {
@@ -70,6 +70,8 @@ nlohmann::ordered_json plan_json(const TargetRequest& request, const ScanPlan& p
   }
   j["exclude"] = request.excludes;
   j["family"] = request.ipv4_only ? "ipv4" : request.ipv6_only ? "ipv6" : "any";
+  // Only a UDP plan names its protocol, so that the plans of TCP scans read as before.
+  if (protocol == Protocol::udp) j["protocol"] = "udp";
   j["ports"] = request.ports ? nlohmann::ordered_json(port_ranges(*request.ports)) : nullptr;
   j["order"] = plan.order == Order::random ? "random" : "serial";
   j["seed"] = std::to_string(plan.seed);  // a string: JSON tools lose digits past 2^53

@@ -27,7 +27,8 @@ inline constexpr int kPlanVersion = 1;
 // probe in index order, so a name that now resolves elsewhere is a different plan; "records" is
 // "open" under --open (such an output cannot be resumed or merged).
 nlohmann::ordered_json plan_json(const TargetRequest& request, const ScanPlan& plan,
-                                 const Targets& targets, bool open_only);
+                                 const Targets& targets, bool open_only,
+                                 Protocol protocol = Protocol::tcp);
 // {"plan":{...}} and a newline: the first line of `scan --json`.
 std::string plan_line(const nlohmann::ordered_json& plan);
 

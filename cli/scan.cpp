@@ -64,7 +64,7 @@ constexpr const char* kScanExamples =
     "  nbconnect scan -p 22,80,443 192.0.2.0/24\n"
     "  nbconnect scan -p- --open --rate 5000 example.com\n"
     "  nbconnect scan -iL hosts.txt -p 1-1024 --json > scan.jsonl\n"
-    "  nbconnect scan -p 80 --order serial --csv 10.0.0.1-50";
+    "  nbconnect scan --udp -p 53,123,161 -oX udp.xml 192.0.2.0/28";
 
 void add_scan_options(CLI::App& app, ScanOptions& o) {
   add_common_options(app, o.common,
@@ -107,6 +107,7 @@ void add_scan_options(CLI::App& app, ScanOptions& o) {
                "No canary probes (3 connects to random ports above 1023 of a host open on 90% or "
                "more of its scanned ports, to catch a middlebox answering for every port)");
   add_xml_options(app, o.xml);
+  add_udp_options(app, o.common);
 }
 
 // -p PORTS, --top-ports N, or without either the top 1000 ports (nmap's default).
@@ -128,6 +129,8 @@ std::vector<std::uint16_t> scan_ports(const ScanOptions& o) {
 // The range of --rate (README): below it one probe would wait minutes for the next.
 constexpr double kMinRate = 0.01;
 constexpr double kMaxRate = 1e9;
+// --udp without --rate: below the ICMP error rate a Linux host answers with (docs/timing.md).
+constexpr double kUdpDefaultRate = 900;
 
 void parse_shard(const std::string& text, ScanPlan& plan) {
   std::size_t slash = text.find('/');
@@ -223,19 +226,21 @@ std::string host_heading(const std::string& label, const std::string& address) {
   return fmt::format("{} ({})", address, label);
 }
 
-void print_table(const Targets& targets, const std::vector<Row>& rows) {
+void print_table(const Targets& targets, const std::vector<Row>& rows, Protocol protocol) {
   std::string out;
   std::size_t i = 0;
   while (i < rows.size()) {
     const Row& first = rows[i];
     const std::string& label = targets.labels[first.group][first.host];
     std::string address = targets.groups[first.group].hosts[first.host].address();
-    fmt::format_to(std::back_inserter(out), "{}\n  {:<11} {:<9} {:<18} {}\n",
-                   host_heading(label, address), "PORT", "STATE", "REASON", "RTT");
+    // "open|filtered" needs a wider column than the TCP states.
+    const std::size_t width = protocol == Protocol::udp ? 13 : 9;
+    fmt::format_to(std::back_inserter(out), "{}\n  {:<11} {:<{}} {:<18} {}\n",
+                   host_heading(label, address), "PORT", "STATE", width, "REASON", "RTT");
     for (; i < rows.size() && rows[i].group == first.group && rows[i].host == first.host; ++i) {
       const Row& r = rows[i];
-      fmt::format_to(std::back_inserter(out), "  {:<11} {:<9} {:<18} {}\n",
-                     fmt::format("{}/tcp", r.port), to_string(r.state),
+      fmt::format_to(std::back_inserter(out), "  {:<11} {:<{}} {:<18} {}\n",
+                     fmt::format("{}/{}", r.port, to_string(protocol)), to_string(r.state), width,
                      reason_name(r.reason, r.error), format_ms(r.rtt));
     }
   }
@@ -276,7 +281,14 @@ int run_scan(ScanOptions& o) {
   }
   const unsigned window_through_proxy = proxy_concurrency(o.proxy_concurrency);
   if (engine_options.connect.proxy) engine_options.concurrency = window_through_proxy;  // not -c
-  if (!o.rate.empty()) engine_options.rate = decimal_option("--rate", o.rate, kMinRate, kMaxRate);
+  if (!o.rate.empty()) {
+    engine_options.rate = decimal_option("--rate", o.rate, kMinRate, kMaxRate);
+  } else if (o.common.udp) {
+    // Closed UDP ports answer with ICMP errors, which Linux sends at most about 1,000 a second
+    // (net.ipv4.icmp_msgs_per_sec; docs/behaviour-linux.md): faster probes would meet silence
+    // and call closed ports open|filtered.
+    engine_options.rate = kUdpDefaultRate;
+  }
   if (!o.per_host.empty()) {
     engine_options.per_host = number_option("--per-host", o.per_host, 1, 10000000);
   }
@@ -321,7 +333,8 @@ int run_scan(ScanOptions& o) {
                           targets.labels[g][h]);
     }
   }
-  nlohmann::ordered_json plan_record = plan_json(request, plan, targets, o.open_only);
+  nlohmann::ordered_json plan_record =
+      plan_json(request, plan, targets, o.open_only, engine_options.connect.protocol);
   if (!resumed.empty()) plan.skip = resumed_probes(resumed, plan_record, plan);
   warn_unreliable_method(engine_options.connect);
   xml.open();
@@ -392,7 +405,8 @@ int run_scan(ScanOptions& o) {
   output.flush();
   if (output.failed()) return kExitIoError;  // main() says why
   CanaryRun canaries;
-  if (!stats.interrupted && !o.no_canary) {
+  // Canaries catch a TCP middlebox that accepts every connection; a UDP probe proves an answer.
+  if (!stats.interrupted && !o.no_canary && !o.common.udp) {
     canaries =
         probe_canaries(targets, output.open_hosts(), engine_options, plan.seed,
                        [&](const Outcome& outcome, const std::string& label, std::uint16_t port) {
@@ -408,7 +422,8 @@ int run_scan(ScanOptions& o) {
     if (output.failed()) return kExitIoError;
   }
 
-  if (format == Format::text && !xml.on_stdout()) print_table(targets, output.rows());
+  if (format == Format::text && !xml.on_stdout())
+    print_table(targets, output.rows(), engine_options.connect.protocol);
   double seconds = std::chrono::duration<double>(stats.elapsed + canaries.elapsed).count();
   std::size_t hosts_scanned = targets.host_count;  // distinct addresses, not group entries
   std::string summary = fmt::format(
@@ -416,6 +431,11 @@ int run_scan(ScanOptions& o) {
       stats.probes == 1 ? "" : "s", hosts_scanned, hosts_scanned == 1 ? "" : "s", seconds,
       output.count(State::open), output.count(State::closed), output.count(State::filtered),
       output.count(State::error));
+  if (o.common.udp) {
+    // Silence is neither open nor filtered for sure: counted on its own, as nmap -sU does.
+    std::size_t cut = summary.find(" open, ");
+    summary.insert(cut + 7, fmt::format("{} open|filtered, ", output.count(State::open_filtered)));
+  }
   if (canaries.probes > 0) {
     std::uint64_t open = 0;
     for (const CanaryReport& c : canaries.reports) {
@@ -458,6 +478,7 @@ int run_scan(ScanOptions& o) {
                                     plan.shard_size() - stats.probes, plan.shard_size());
     }
     run.open_only = o.open_only;
+    run.udp = o.common.udp;
     if (!xml.write(xml_document(run, targets, output.rows(), output.closed_rows(),
                                 output.host_counts()))) {
       return kExitIoError;

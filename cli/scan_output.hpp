@@ -23,7 +23,7 @@ namespace nbc::cli {
 enum class Format { text, json, csv };
 
 inline constexpr std::string_view kCsvHeader =
-    "target,address,port,family,state,reason,errno,phase,rtt_ms,attempts\n";
+    "target,address,port,family,state,reason,errno,phase,rtt_ms,attempts,protocol\n";
 
 void append_csv(std::string& out, const Outcome& o, std::string_view target, std::uint16_t port);
 // `canary`: the probe was one of the scan's own canaries (a port nobody asked for).
@@ -50,7 +50,7 @@ inline constexpr std::uint32_t kXmlListedMax = 25;
 struct HostCounts {
   std::uint32_t group;
   std::uint32_t host;
-  std::array<std::uint32_t, 5> states{};
+  std::array<std::uint32_t, kStateCount> states{};
   std::uint32_t self_connects = 0;
 };
 
@@ -100,7 +100,7 @@ class ScanOutput {
     std::string pending;
     std::vector<Row> rows;
     std::unordered_map<std::uint64_t, std::uint64_t> open;  // group << 32 | host -> open ports
-    std::array<std::uint64_t, 5> counts{};
+    std::array<std::uint64_t, kStateCount> counts{};
     std::vector<Row> closed_rows;                         // keep_for_xml() only
     std::unordered_map<std::uint64_t, HostCounts> hosts;  // keep_for_xml() only
   };

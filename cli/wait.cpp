@@ -183,14 +183,16 @@ Subcommand setup_wait(CLI::App& app) {
                   "Give up one attempt after DUR (default 1s)")
       ->type_name("DUR");
   sub->add_flag("-q,--quiet", options->quiet, "Print nothing, only set the exit code");
-  sub->add_option("target", options->words, "HOST:PORT or [IPV6]:PORT, one or more");
+  sub->add_option("target", options->words,
+                  "HOST:PORT, [IPV6]:PORT or unix:/PATH (unix:@NAME), one or more");
   add_dns_option(*sub, options->dns_servers);
   sub->footer(
       "After --, COMMAND [ARG...] is executed (exec) once every target is up.\n\n"
       "Examples:\n"
       "  nbconnect wait db:5432 -- ./migrate\n"
       "  nbconnect wait -t 60s --attempt-timeout 2s db:5432 cache:6379 -- app --serve\n"
-      "  nbconnect wait -q -t 10s localhost:8080 && curl http://localhost:8080/");
+      "  nbconnect wait -q -t 10s localhost:8080 && curl http://localhost:8080/\n"
+      "  nbconnect wait unix:/var/run/docker.sock -- docker info");
   refuse_empty_values(*sub);
   return {sub, [options] { return run_wait(*options); }};
 }

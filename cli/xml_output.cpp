@@ -166,24 +166,25 @@ struct XmlHost {
   std::string label;
   std::vector<Row> rows;  // listed one by one, by port
   std::vector<Row> closed;
-  std::array<std::uint64_t, 5> states{};
+  std::array<std::uint64_t, kStateCount> states{};
   std::uint64_t self_connects = 0;
 };
 
 // The ports that are listed one by one under <ports>, and the <extraports> of the others.
-void append_ports(std::string& out, XmlHost& h, bool open_only) {
+void append_ports(std::string& out, XmlHost& h, bool open_only, bool udp) {
+  const char* proto = udp ? " proto=\"udp\"" : " proto=\"tcp\"";
   auto listed = [&](State s) {
     if (s == State::open) return true;
     if (open_only) return false;
     // nmap's rule: a closed or filtered state with more than 25 ports is counted, not listed.
-    if (s == State::closed || s == State::filtered) {
+    if (s == State::closed || s == State::filtered || s == State::open_filtered) {
       return h.states[static_cast<std::size_t>(s)] <= kXmlListedMax;
     }
     return true;
   };
   out += "<ports>";
-  // In nmap's order of states: unknown (only with --open), closed, filtered.
-  for (State s : {State::error, State::closed, State::filtered}) {
+  // In nmap's order of states: unknown (only with --open), closed, filtered, open|filtered.
+  for (State s : {State::error, State::closed, State::filtered, State::open_filtered}) {
     std::uint64_t count = h.states[static_cast<std::size_t>(s)];
     if (count == 0 || listed(s)) continue;
     out += "<extraports";
@@ -192,13 +193,14 @@ void append_ports(std::string& out, XmlHost& h, bool open_only) {
     out += ">\n";
     if (s == State::closed) {
       std::uint64_t refused = count - h.self_connects;
-      for (auto [reason, n] :
-           {std::pair{"conn-refused", refused}, std::pair{"self-connect", h.self_connects}}) {
+      for (auto [reason, n] : {std::pair{udp ? "port-unreach" : "conn-refused", refused},
+                               std::pair{"self-connect", h.self_connects}}) {
         if (n == 0) continue;
         out += "<extrareasons";
         attr(out, "reason", reason);
         attr_number(out, "count", n);
-        out += " proto=\"tcp\"/>\n";
+        out += proto;
+        out += "/>\n";
       }
     } else if (!open_only) {
       // The rows of this state are all kept: say which ports had which reason, as nmap does.
@@ -210,7 +212,7 @@ void append_ports(std::string& out, XmlHost& h, bool open_only) {
         out += "<extrareasons";
         attr(out, "reason", reason);
         attr_number(out, "count", ports.size());
-        out += " proto=\"tcp\"";
+        out += proto;
         attr(out, "ports", port_ranges(ports));
         out += "/>\n";
       }
@@ -224,13 +226,13 @@ void append_ports(std::string& out, XmlHost& h, bool open_only) {
   if (listed(State::closed)) ports.insert(ports.end(), h.closed.begin(), h.closed.end());
   std::sort(ports.begin(), ports.end(), [](const Row& a, const Row& b) { return a.port < b.port; });
   for (const Row& r : ports) {
-    out += "<port protocol=\"tcp\"";
+    out += udp ? "<port protocol=\"udp\"" : "<port protocol=\"tcp\"";
     attr_number(out, "portid", r.port);
     out += "><state";
     attr(out, "state", xml_state(r.state));
     attr(out, "reason", reason_name(r.reason, r.error));
     out += " reason_ttl=\"0\"/>";
-    std::string_view service = tcp_service_name(r.port);
+    std::string_view service = udp ? std::string_view() : tcp_service_name(r.port);
     if (!service.empty()) {
       out += "<service";
       attr(out, "name", service);
@@ -334,7 +336,8 @@ std::string xml_document(const XmlRun& run, const Targets& targets, const std::v
   attr(out, "startstr", time_text(run.start));
   attr(out, "version", run.version);
   out += " xmloutputversion=\"1.05\">\n";
-  out += "<scaninfo type=\"connect\" protocol=\"tcp\"";
+  out += run.udp ? "<scaninfo type=\"udp\" protocol=\"udp\""
+                 : "<scaninfo type=\"connect\" protocol=\"tcp\"";
   attr_number(out, "numservices", all_ports.size());
   attr(out, "services", port_ranges(all_ports));
   out += "/>\n<verbose level=\"0\"/>\n<debugging level=\"0\"/>\n";
@@ -368,7 +371,7 @@ std::string xml_document(const XmlRun& run, const Targets& targets, const std::v
       out += " type=\"user\"/>\n";
     }
     out += "</hostnames>\n";
-    append_ports(out, h, run.open_only);
+    append_ports(out, h, run.open_only, run.udp);
     out += "</host>\n";
   }
   out += "<runstats><finished";

@@ -23,6 +23,7 @@ struct XmlRun {
   std::string summary;      // the scan's summary line, without its newline
   std::string interrupted;  // "" when the scan ran to its end, else why it stopped early
   bool open_only = false;   // --open: only open ports one by one, every other state counted
+  bool udp = false;         // --udp: nmap's -sU document (protocol "udp", open|filtered)
 };
 
 // The whole document, ending in a newline.

@@ -1,7 +1,7 @@
 // libFuzzer target for the CSV writer (cli/record_writer.hpp, cli/json_text.hpp): a real CSV
 // parser (libcsv, strict mode, its default trimming of spaces and tabs left on) reads every row
 // back with the fields that were written: a scan record with any bytes as its target (the target
-// unchanged when it was valid UTF-8, else its U+FFFD-replaced form, the other nine columns as
+// unchanged when it was valid UTF-8, else its U+FFFD-replaced form, the other ten columns as
 // written), and a row of any fields (the input cut at each 0x00 byte into at least two fields).
 #include <csv.h>
 
@@ -74,7 +74,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                                          "ECONNREFUSED",
                                          "completion",
                                          "0.081",
-                                         "1"};
+                                         "1",
+                                         "tcp"};
   check(record.rows[0] == want, "a record's fields changed", text);
 
   // Any fields: the input cut at each NUL byte.

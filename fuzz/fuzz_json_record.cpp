@@ -54,6 +54,7 @@ Json reference(const nbc::Outcome& o, std::optional<std::string_view> target, st
     j["port"] = o.peer.port();
     j["family"] = std::string(to_string(o.peer.family()));
   }
+  j["protocol"] = std::string(to_string(o.protocol));
   j["state"] = std::string(to_string(o.state));
   j["reason"] = o.reason_name();
   std::string_view name = nbc::errno_name(o.error);

@@ -31,24 +31,6 @@ Record errno_json(int err) {
   return std::string(name);
 }
 
-namespace {
-// The result of one system call: its return value, errno when it failed, and how long it took.
-struct Call {
-  long ret = 0;
-  int err = 0;
-  double us = 0;
-};
-
-template <typename F>
-Call timed(F&& f) {
-  errno = 0;
-  auto start = Clock::now();
-  long ret = static_cast<long>(f());
-  int err = errno;
-  auto took = Clock::now() - start;
-  return {ret, ret < 0 ? err : 0, micros(took)};
-}
-
 Record call_json(const Call& c) {
   Record j;
   j["ret"] = c.ret;
@@ -70,6 +52,8 @@ std::string events_text(short revents) {
   add(POLLHUP, "HUP");
   return out;
 }
+
+namespace {
 
 // A fresh non-blocking socket for one probe, and the address it connects to. For self-connect
 // it binds an ephemeral loopback port and connects to that same port.

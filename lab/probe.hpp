@@ -3,7 +3,9 @@
 #pragma once
 
 #include <array>
+#include <cerrno>
 #include <chrono>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -18,6 +20,38 @@ using Clock = std::chrono::steady_clock;
 double micros(Clock::duration d);
 // An errno as its name ("ECONNREFUSED"); null for 0.
 Record errno_json(int err);
+
+// The result of one system call: its return value, errno when it failed, and how long it took.
+struct Call {
+  long ret = 0;
+  int err = 0;
+  double us = 0;
+};
+
+template <typename F>
+Call timed(F&& f) {
+  errno = 0;
+  auto start = Clock::now();
+  long ret = static_cast<long>(f());
+  int err = errno;
+  auto took = Clock::now() - start;
+  return {ret, ret < 0 ? err : 0, micros(took)};
+}
+
+// {"ret": r, "errno": name or null, "us": t}
+Record call_json(const Call& c);
+// poll() events as "IN|OUT|ERR|HUP" ("" for none).
+std::string events_text(short revents);
+
+// The UNIX-domain and UDP families (unix.cpp, udp.cpp), one function per scenario.
+Record measure_unix(const Scenario& scenario, sandbox::Firewall& firewall,
+                    std::chrono::milliseconds wait);
+Record measure_udp(const Scenario& scenario, sandbox::Firewall& firewall,
+                   std::chrono::milliseconds wait);
+Record measure_udp_peers(const Scenario& scenario, sandbox::Firewall& firewall,
+                         std::chrono::milliseconds wait);
+Record measure_udp_rate(const Scenario& scenario, sandbox::Firewall& firewall,
+                        std::chrono::milliseconds wait);
 
 // The steps recorded for every scenario, in column order: the key in the record and the call as
 // a reader knows it.

@@ -5,33 +5,11 @@
 #include <map>
 #include <set>
 
+#include "lab/markdown.hpp"
 #include "lab/probe.hpp"
 
 namespace nbc::lab {
 namespace {
-
-std::string str(const Record& j, std::string_view key, std::string fallback = {}) {
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_string()) return fallback;
-  return it->get<std::string>();
-}
-
-// Markdown table cells may not contain a bare '|'.
-std::string escape(std::string text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '|')
-      out += "\\|";
-    else
-      out += c;
-  }
-  return out;
-}
-
-std::string ms_text(double us) {
-  if (us < 1000.0) return fmt::format("{:.0f} µs", us);
-  return fmt::format("{:.1f} ms", us / 1000.0);
-}
 
 // One step as a table cell: the return value, the errno name of a -1, the signal that killed.
 std::string step_cell(std::string_view key, const Record& step) {
@@ -70,7 +48,8 @@ const Record& step_of(const Record& rec, std::string_view key) {
 
 std::string truth_text(const Record& rec) {
   const Record& t = rec.value("truth", Record::object());
-  return str(t, "state") + " " + str(t, "reason");
+  if (str(t, "state").empty()) return "— (a measurement)";
+  return escape(str(t, "state") + " " + str(t, "reason"));
 }
 
 std::string outcome_cell(const Record& m) {
@@ -86,19 +65,6 @@ const Record* method_result(const Record& rec, std::string_view method, std::str
     if (str(m, "method") == method && str(m, "backend") == backend) return &m;
   }
   return nullptr;
-}
-
-void table_row(std::string& out, const std::vector<std::string>& cells) {
-  out += "|";
-  for (const std::string& c : cells) out += " " + c + " |";
-  out += "\n";
-}
-
-void table_head(std::string& out, const std::vector<std::string>& cells) {
-  table_row(out, cells);
-  out += "|";
-  for (size_t i = 0; i < cells.size(); ++i) out += "---|";
-  out += "\n";
 }
 
 constexpr const char* kRecipe = R"(## What a program must do
@@ -161,10 +127,16 @@ This is the recipe that nbconnect's library follows. Each rule is read off the t
 
 std::string render_markdown(const std::vector<Record>& records) {
   std::string out;
-  std::vector<const Record*> ran;
+  std::vector<const Record*> ran;  // TCP; the other families' sections pick their own
+  std::vector<const Record*> all_ran;
   std::vector<const Record*> skipped;
   for (const Record& r : records) {
-    (r.value("skipped", Record(nullptr)).is_string() ? skipped : ran).push_back(&r);
+    if (r.value("skipped", Record(nullptr)).is_string()) {
+      skipped.push_back(&r);
+      continue;
+    }
+    all_ran.push_back(&r);
+    if (str(r, "family", "tcp") == "tcp") ran.push_back(&r);
   }
   std::string kernel = records.empty() ? "unknown" : str(records.front(), "kernel", "unknown");
   bool isolated = !records.empty() && str(records.front(), "isolation") == "netns";
@@ -187,7 +159,7 @@ std::string render_markdown(const std::vector<Record>& records) {
     longer += fmt::format("{}`{}` {} ms", longer.empty() ? " (" : ", ", str(r, "scenario"), ms);
   }
   if (!longer.empty()) longer += ")";
-  for (const Record* r : ran) {
+  for (const Record* r : all_ran) {
     if (firewall.empty()) firewall = str(*r, "firewall");
   }
 
@@ -314,6 +286,8 @@ std::string render_markdown(const std::vector<Record>& records) {
     }
   }
 
+  render_families(out, all_ran);
+
   if (!skipped.empty()) {
     out += "## Skipped\n\n";
     for (const Record* r : skipped) {
@@ -323,6 +297,7 @@ std::string render_markdown(const std::vector<Record>& records) {
   }
 
   out += kRecipe;
+  out += kFamiliesRecipe;
   return out;
 }
 

@@ -53,7 +53,26 @@ void run_scenarios(const Config& config, const std::function<void(const Record&)
     rec["truth"] = {{"state", std::string(sc->truth_state)},
                     {"reason", std::string(sc->truth_reason)}};
 
+    rec["family"] = std::string(family_name(sc->kind));
     auto started = Clock::now();
+    if (sc->measure) {
+      // UNIX and UDP: the scenario's own function stages and measures, with plain calls only.
+      Record got =
+          !isolated && sc->needs != Needs::loopback
+              ? Record{{"skipped", "needs a private network namespace: " + namespace_error}}
+              : sc->measure(*sc, firewall, wait);
+      if (got.contains("skipped")) {
+        rec["skipped"] = got["skipped"];
+        emit(rec);
+        continue;
+      }
+      rec["skipped"] = nullptr;
+      for (auto& [key, value] : got.items()) rec[key] = value;
+      if (sc->needs == Needs::firewall) rec["firewall"] = firewall.version();
+      rec["elapsed_ms"] = std::round(micros(Clock::now() - started)) / 1000.0;
+      emit(rec);
+      continue;
+    }
     Stage st;
     if (!isolated && sc->needs != Needs::loopback) {
       st.skip = "needs a private network namespace: " + namespace_error;

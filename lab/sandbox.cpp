@@ -52,11 +52,12 @@ std::string bring_loopback_up() {
 // ---------------------------------------------------------------------------------------------
 // The namespace
 
-std::string enter_private_netns() {
+std::string enter_private_netns(bool lift_icmp_limits) {
   if (::unshare(CLONE_NEWNET) != 0) {
     return "unshare(CLONE_NEWNET) failed: " + errno_text(errno);
   }
   if (std::string error = bring_loopback_up(); !error.empty()) return error;
+  if (!lift_icmp_limits) return {};
   // ICMP errors are rate-limited (1000/s, burst 50): a lab scenario or a scan sends dozens of
   // SYNs at once, and an unreachable that the limit swallowed would read as no answer. Best
   // effort: the namespace is ours, and the limits are per namespace.
@@ -238,9 +239,10 @@ std::string_view v6_type(std::string_view verdict, bool nft) {
   return nft ? "addr-unreachable" : "icmp6-addr-unreachable";
 }
 
-std::vector<std::string> iptables_rule(bool v6, std::uint16_t port, std::string_view verdict) {
+std::vector<std::string> iptables_rule(bool v6, std::uint16_t port, std::string_view verdict,
+                                       std::string_view protocol) {
   std::vector<std::string> argv = {
-      v6 ? "ip6tables" : "iptables", "-w", "-A", "INPUT", "-p", "tcp", "--dport",
+      v6 ? "ip6tables" : "iptables", "-w", "-A", "INPUT", "-p", std::string(protocol), "--dport",
       std::to_string(port),          "-j"};
   if (verdict == "drop") {
     argv.push_back("DROP");
@@ -251,9 +253,17 @@ std::vector<std::string> iptables_rule(bool v6, std::uint16_t port, std::string_
   return argv;
 }
 
-std::vector<std::string> nft_rule(bool v6, std::uint16_t port, std::string_view verdict) {
-  std::vector<std::string> argv = {"nft",   "add", "rule",  v6 ? "ip6" : "ip",   "nbconnect_lab",
-                                   "input", "tcp", "dport", std::to_string(port)};
+std::vector<std::string> nft_rule(bool v6, std::uint16_t port, std::string_view verdict,
+                                  std::string_view protocol) {
+  std::vector<std::string> argv = {"nft",
+                                   "add",
+                                   "rule",
+                                   v6 ? "ip6" : "ip",
+                                   "nbconnect_lab",
+                                   "input",
+                                   std::string(protocol),
+                                   "dport",
+                                   std::to_string(port)};
   if (verdict == "drop") {
     argv.push_back("drop");
   } else if (verdict == "tcp-reset") {
@@ -276,7 +286,7 @@ void add_reason(std::string& why, const std::string& reason) {
 }  // namespace
 
 bool Firewall::add(bool v6, std::uint16_t port, std::string_view verdict, std::string& command,
-                   std::string& error) {
+                   std::string& error, std::string_view protocol) {
   std::vector<std::string> tools;
   if (tool_.empty()) {
     if (preference_ == "auto" || preference_ == "iptables") tools.push_back("iptables");
@@ -286,8 +296,8 @@ bool Firewall::add(bool v6, std::uint16_t port, std::string_view verdict, std::s
   }
   std::string why;
   for (const std::string& tool : tools) {
-    std::vector<std::string> argv =
-        tool == "iptables" ? iptables_rule(v6, port, verdict) : nft_rule(v6, port, verdict);
+    std::vector<std::string> argv = tool == "iptables" ? iptables_rule(v6, port, verdict, protocol)
+                                                       : nft_rule(v6, port, verdict, protocol);
     if (tool == "nft" && !nft_ready_[v6] && !prepare_nft(v6, why)) continue;
     RunResult r = run_program(argv, kToolLimit);
     if (r.succeeded()) {

@@ -16,9 +16,10 @@ namespace nbc::sandbox {
 // The namespace
 
 // Moves the calling process, which must still be single-threaded, into a new network namespace
-// with only loopback, brings loopback up and lifts the namespace's ICMP rate limits. Returns ""
-// on success, else why not, naming the errno (e.g. "unshare(CLONE_NEWNET) failed: EPERM (...)").
-std::string enter_private_netns();
+// with only loopback, brings loopback up and (unless told not to) lifts the namespace's ICMP rate
+// limits. Returns "" on success, else why not, naming the errno (e.g. "unshare(CLONE_NEWNET)
+// failed: EPERM (...)").
+std::string enter_private_netns(bool lift_icmp_limits = true);
 
 // A small file under /proc/sys: its first line, "" when unreadable.
 std::string read_sysctl(const std::string& path);
@@ -63,18 +64,18 @@ std::string failure_text(const std::vector<std::string>& argv, const RunResult& 
 // ---------------------------------------------------------------------------------------------
 // Firewall rules
 
-// Rules on the namespace's INPUT path for one TCP port, through iptables or, when that is missing
-// or refuses, through nft. The first tool that works is kept for the whole run.
+// Rules on the namespace's INPUT path for one TCP or UDP port, through iptables or, when that is
+// missing or refuses, through nft. The first tool that works is kept for the whole run.
 class Firewall {
  public:
   // preference: "auto" (iptables, else nft), "iptables" or "nft".
   explicit Firewall(std::string preference) : preference_(std::move(preference)) {}
 
-  // Adds a rule for TCP packets to `port`. verdict: drop, icmp-host-unreachable,
-  // icmp-net-unreachable, icmp-admin-prohibited, tcp-reset. On success `command` is the command
-  // that did it; on failure `error` says why.
+  // Adds a rule for `protocol` ("tcp" or "udp") packets to `port`. verdict: drop,
+  // icmp-host-unreachable, icmp-net-unreachable, icmp-admin-prohibited, icmp-port-unreachable,
+  // tcp-reset. On success `command` is the command that did it; on failure `error` says why.
   bool add(bool v6, std::uint16_t port, std::string_view verdict, std::string& command,
-           std::string& error);
+           std::string& error, std::string_view protocol = "tcp");
 
   // The tool's version line, once a rule was added ("iptables v1.8.9 (nf_tables)").
   const std::string& version() const { return version_; }

@@ -12,10 +12,14 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "lab/sandbox.hpp"
 #include "nbconnect/nbconnect.hpp"
 
 namespace nbc::lab {
+
+using Record = nlohmann::ordered_json;
 
 // What a scenario needs besides loopback.
 enum class Needs : unsigned char {
@@ -38,9 +42,20 @@ struct Stage {
   std::chrono::milliseconds wait{0};  // this scenario's own wait (0: the configured one)
 };
 
+// The kind of socket a scenario connects: TCP scenarios share the step tables and the library
+// matrix; UNIX-domain and UDP scenarios are measured by their own functions (unix.cpp, udp.cpp)
+// with plain system calls only, into tables of their own.
+enum class Family : unsigned char { tcp, unix_stream, udp, udp_peers, udp_rate };
+std::string_view family_name(Family family);
+
 struct Scenario;
 // Builds a scenario in the namespace; on failure leaves the reason in Stage::skip.
 using StageFunction = void (*)(const Scenario& scenario, Stage& stage);
+
+// Stages and measures a UNIX or UDP scenario in one go, returning its steps (an object keyed as
+// the family's table reads them), or a record {"skipped": why}. `wait` bounds every wait.
+using MeasureFunction = Record (*)(const Scenario& scenario, sandbox::Firewall& firewall,
+                                   std::chrono::milliseconds wait);
 
 // An `ip route` entry that a route-* scenario adds, and the address it then connects to.
 struct Route {
@@ -56,7 +71,7 @@ struct Scenario {
   // What a correct program reports, given what the kernel can know.
   std::string_view truth_state;
   std::string_view truth_reason;
-  StageFunction stage;
+  StageFunction stage;  // TCP: staging, then the shared steps and the library matrix
   // The staging function's parameters.
   int family = AF_INET;
   std::string_view firewall_verdict = {};  // a rule for the target port; see sandbox::Firewall
@@ -65,6 +80,9 @@ struct Scenario {
   // for an ICMP error that only ends the connect when the retransmitted SYN meets it.
   bool settle = false;
   std::chrono::milliseconds min_wait{0};
+  Family kind = Family::tcp;
+  std::string_view variant = {};      // UNIX and UDP: what measure() stages (unix.cpp, udp.cpp)
+  MeasureFunction measure = nullptr;  // UNIX and UDP: everything (stage is then null)
 };
 
 // Every scenario, in report order.

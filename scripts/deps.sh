@@ -5,6 +5,7 @@ PACKAGES="cmake g++ make pkg-config libcli11-dev libfmt-dev nlohmann-json3-dev l
 liburing-dev libgtest-dev libgmock-dev libbenchmark-dev nmap netcat-openbsd iptables iproute2
 dnsmasq-base clang-format time util-linux procps libasio-dev libuv1-dev ndiff libxml2-utils python3
 libexpat1-dev scdoc man-db zsh fish
+lintian dpkg-dev file binutils python3-yaml
 clang-19 libclang-rt-19-dev libcsv-dev
 microsocks tinyproxy dante-server"
 missing=""

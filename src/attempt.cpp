@@ -17,7 +17,7 @@ namespace nbc::detail {
 namespace {
 
 const char* family_name(int af) {
-  return af == AF_INET6 ? "AF_INET6" : "AF_INET";
+  return af == AF_INET6 ? "AF_INET6" : af == AF_UNIX ? "AF_UNIX" : "AF_INET";
 }
 
 }  // namespace
@@ -25,6 +25,7 @@ const char* family_name(int af) {
 Attempt::Attempt(const Endpoint& target, const ConnectOptions& options)
     : target_(target), options_(options), trace_(&options.trace) {
   outcome_.peer = target;
+  if (target.af() != AF_UNIX) outcome_.protocol = options.protocol;
 }
 
 // Creates the socket, applies the options and binds. Returns false once finish() has run.
@@ -33,10 +34,18 @@ bool Attempt::open_socket(int type_flags, Clock::time_point now) {
   deadline_ = now + options_.timeout;
   const SysCalls& s = sys();
 
-  int fd = s.socket(target_.af(), SOCK_STREAM | type_flags, IPPROTO_TCP);
+  // A UNIX-domain target is always a stream; --udp asks for a datagram socket.
+  const bool unix_domain = target_.af() == AF_UNIX;
+  const bool udp = options_.protocol == Protocol::udp && !unix_domain;
+  const int protocol = unix_domain ? 0 : udp ? IPPROTO_UDP : IPPROTO_TCP;
+  int fd = s.socket(target_.af(), (udp ? SOCK_DGRAM : SOCK_STREAM) | type_flags, protocol);
   int err = errno;
-  trace_.call(fd, err, "socket({}, SOCK_STREAM|{}SOCK_CLOEXEC, IPPROTO_TCP)",
-              family_name(target_.af()), (type_flags & SOCK_NONBLOCK) ? "SOCK_NONBLOCK|" : "");
+  trace_.call(fd, err, "socket({}, {}|{}SOCK_CLOEXEC, {})", family_name(target_.af()),
+              udp ? "SOCK_DGRAM" : "SOCK_STREAM",
+              (type_flags & SOCK_NONBLOCK) ? "SOCK_NONBLOCK|" : "",
+              unix_domain ? "0"
+              : udp       ? "IPPROTO_UDP"
+                          : "IPPROTO_TCP");
   if (fd < 0) {
     finish(err, Phase::socket, now);
     return false;
@@ -199,7 +208,10 @@ void Attempt::finish_connected(Clock::time_point now) {
   bool self_connect = r == 0 && outcome_.local == target_;
   done_ = true;
   outcome_.state = self_connect ? State::closed : State::open;
-  outcome_.reason = self_connect ? Reason::self_connect : Reason::syn_ack;
+  outcome_.reason = self_connect                         ? Reason::self_connect
+                    : target_.af() == AF_UNIX            ? Reason::connected
+                    : options_.protocol == Protocol::udp ? Reason::udp_response  // stage decides
+                                                         : Reason::syn_ack;
   outcome_.error = 0;
   outcome_.phase = Phase::completion;
   outcome_.rtt = now - started_;
@@ -218,6 +230,11 @@ void Attempt::finish(int err, Phase phase, Clock::time_point now) {
   if (phase == Phase::deadline) {
     outcome_.state = State::filtered;
     outcome_.reason = Reason::no_response;
+  } else if (err == EAGAIN && target_.af() == AF_UNIX) {
+    // The trap: on a UNIX stream socket EAGAIN is the server's full listen backlog, not a local
+    // shortage. The driver tries again with a fresh socket until the deadline.
+    outcome_.state = State::filtered;
+    outcome_.reason = Reason::backlog_full;
   } else {
     Classification c = classify_errno(err);
     outcome_.state = c.state;

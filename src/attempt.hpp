@@ -51,6 +51,10 @@ class Attempt {
   int fd() const { return socket_.get(); }
   Clock::time_point deadline() const { return deadline_; }
   bool done() const { return done_; }
+  // Whether the socket connected (to the peer, not to itself): the stages after connect may run.
+  bool connected() const { return done_ && outcome_.is_open(); }
+  // The outcome so far, for the stages after connect to complete (valid once done()).
+  Outcome& outcome() { return outcome_; }
   // Whether take() will hand the socket over instead of closing it.
   bool hands_over_socket() const { return done_ && outcome_.is_open() && options_.keep_socket; }
   // The outcome; valid once a step returned Step::done. Closes the socket unless it is handed

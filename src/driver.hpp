@@ -1,10 +1,12 @@
 // The attempt driver: the one place that binds the connect state machine (attempt.hpp) to a
 // Reactor. It registers the socket, pauses after a "still pending" verdict instead of spinning
 // on level-triggered readiness, keeps the deadline, retries local errors (with back-off) and
-// self-connects with a fresh socket as ConnectOptions say, turns a socket the reactor refuses
-// into an outcome, and delivers exactly one Outcome — always from the reactor's dispatch, never
-// from inside start(). nbc::connect, nbc::Connector, the scan loop and the dialer all run their
-// attempts through it and keep only their own scheduling.
+// self-connects with a fresh socket as ConnectOptions say, retries a UNIX-domain server that is
+// busy (EAGAIN) until the deadline, runs the stages after connect (stage.hpp: the UDP probe, and
+// the proxy and check stages) on the connected socket under the same deadline, turns a socket
+// the reactor refuses into an outcome, and delivers exactly one Outcome — always from the
+// reactor's dispatch, never from inside start(). nbc::connect, nbc::Connector, the scan loop and
+// the dialer all run their attempts through it and keep only their own scheduling.
 #pragma once
 
 #include <cstdint>
@@ -15,6 +17,7 @@
 #include "nbconnect/options.hpp"
 #include "nbconnect/outcome.hpp"
 #include "nbconnect/reactor.hpp"
+#include "stage.hpp"
 #include "trace.hpp"
 
 namespace nbc::detail {
@@ -47,25 +50,30 @@ class Driver final : private IoHandler, private Timer, private ConnectHandler {
   // Ends the attempt now, as if its deadline had passed (a dial's overall deadline): the outcome
   // (no-response, or the local error being backed off from) is delivered before this returns.
   void expire();
-  bool active() const { return stage_ != Stage::idle; }
+  bool active() const { return mode_ != Mode::idle; }
   // The socket being connected, or -1 between sockets.
   int fd() const { return attempt_ ? attempt_->fd() : -1; }
   const Endpoint* target() const { return target_; }
 
  private:
-  enum class Stage : std::uint8_t {
+  enum class Mode : std::uint8_t {
     idle,
     starting,     // inside begin(): the socket is not watched yet
     watching,     // waiting for writability, the timer on the deadline
     pausing,      // a "pending" verdict: not watched, the timer on the end of the pause
     submitted,    // a completion-based connect runs in the reactor
-    backing_off,  // no socket: a local error is retried when the timer fires
+    staging,      // connected: a stage after connect waits for the socket or its timer
+    backing_off,  // no socket: a local error or a busy server is retried when the timer fires
     delivering,   // the outcome waits for the reactor to call the timer at once
   };
 
   void begin(Clock::time_point now);
   void watch_until_deadline(Clock::time_point now);
   void attempt_done(Clock::time_point now);
+  void start_stages(Clock::time_point now);
+  void stage_step(Stage::Want want, Clock::time_point now);
+  void end_stages(Clock::time_point now);
+  void back_off(Outcome outcome, std::chrono::nanoseconds pause, Clock::time_point now);
   void deliver();
   void deliver(Outcome& outcome);
   void on_io(std::uint32_t events) override;
@@ -77,11 +85,16 @@ class Driver final : private IoHandler, private Timer, private ConnectHandler {
   const Endpoint* target_ = nullptr;
   const ConnectOptions* options_ = nullptr;
   std::optional<Attempt> attempt_;
-  Stage stage_ = Stage::idle;
+  Stages stages_;  // the stages after connect, once connected
+  std::size_t current_stage_ = 0;
+  std::uint32_t stage_interest_ = 0;  // what the socket is watched for while staging (0: not)
+  Clock::time_point busy_until_{};    // a busy UNIX-domain server is retried until then
+  Mode mode_ = Mode::idle;
   bool in_start_ = false;
   int sockets_ = 0;
   int local_retries_ = 0;
   int self_retries_ = 0;
+  int busy_retries_ = 0;
   int pending_streak_ = 0;
   std::unique_ptr<Outcome> result_;
 };

@@ -1,18 +1,13 @@
-// Strict parsing and formatting of addresses, ports, targets and durations.
+// Strict parsing and formatting of addresses, ports and targets (durations: duration.cpp).
 //
 // Every parser reports bad input as a ParseError whose message is one line naming the bad word;
 // nothing here throws on bad input (std::from_chars, never stoi/stod).
-//
-// Durations: a decimal number, then an optional unit us, ms, s, m or h (none = seconds). The number
-// is digits with an optional fraction: "1.5", "0.5" and ".5" are accepted, "5." is not, and at most
-// 9 fraction digits are allowed. Leading zeros are harmless there and accepted ("05s"). Integer and
-// fraction are converted separately into whole nanoseconds (truncated), so "0.1s" is exactly 100ms.
-// The result must be > 0 and at most 24h.
 #include "nbconnect/endpoint.hpp"
 
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <sys/un.h>
 
 #include <algorithm>
 #include <array>
@@ -156,6 +151,8 @@ std::string_view to_string(Family family) {
       return "ipv4";
     case Family::ipv6:
       return "ipv6";
+    case Family::unix_domain:
+      return "unix";
     case Family::unspec:
       break;
   }
@@ -174,6 +171,10 @@ Endpoint Endpoint::from_sockaddr(const sockaddr* addr, socklen_t len) {
   socklen_t need = 0;
   if (family == AF_INET) need = sizeof(sockaddr_in);
   if (family == AF_INET6) need = sizeof(sockaddr_in6);
+  if (family == AF_UNIX) {
+    // A UNIX address is as long as its name: the family alone for an unnamed socket.
+    need = std::min<socklen_t>(len, sizeof(sockaddr_un));
+  }
   // Other families, and addresses too short to hold their family's fields, give an empty endpoint.
   if (need == 0 || len < need) return ep;
   std::memcpy(&ep.storage_, addr, need);
@@ -185,6 +186,7 @@ Family Endpoint::family() const {
   if (empty()) return Family::unspec;
   if (storage_.ss_family == AF_INET) return Family::ipv4;
   if (storage_.ss_family == AF_INET6) return Family::ipv6;
+  if (storage_.ss_family == AF_UNIX) return Family::unix_domain;
   return Family::unspec;
 }
 
@@ -194,6 +196,7 @@ std::uint16_t Endpoint::port() const {
       return ntohs(as_v4(storage_)->sin_port);
     case Family::ipv6:
       return ntohs(as_v6(storage_)->sin6_port);
+    case Family::unix_domain:
     case Family::unspec:
       break;
   }
@@ -208,6 +211,7 @@ void Endpoint::set_port(std::uint16_t port) {
     case Family::ipv6:
       reinterpret_cast<sockaddr_in6*>(&storage_)->sin6_port = htons(port);
       break;
+    case Family::unix_domain:
     case Family::unspec:
       break;
   }
@@ -232,6 +236,7 @@ bool Endpoint::is_loopback() const {
       if (IN6_IS_ADDR_LOOPBACK(&addr)) return true;
       return IN6_IS_ADDR_V4MAPPED(&addr) && addr.s6_addr[12] == 127;
     }
+    case Family::unix_domain:
     case Family::unspec:
       break;
   }
@@ -261,6 +266,14 @@ std::string Endpoint::address() const {
       }
       return out;
     }
+    case Family::unix_domain: {
+      const auto* un = reinterpret_cast<const sockaddr_un*>(&storage_);
+      const std::size_t n = len_ - offsetof(sockaddr_un, sun_path);
+      if (n == 0) return {};
+      // An abstract name starts with a NUL and is exactly as long as the address says.
+      if (un->sun_path[0] == '\0') return "@" + std::string(un->sun_path + 1, n - 1);
+      return std::string(un->sun_path, strnlen(un->sun_path, n));
+    }
     case Family::unspec:
       break;
   }
@@ -273,6 +286,8 @@ std::string Endpoint::to_string() const {
       return address() + ':' + std::to_string(port());
     case Family::ipv6:
       return '[' + address() + "]:" + std::to_string(port());
+    case Family::unix_domain:
+      return "unix:" + address();
     case Family::unspec:
       break;
   }
@@ -282,6 +297,9 @@ std::string Endpoint::to_string() const {
 bool operator==(const Endpoint& a, const Endpoint& b) {
   if (a.empty() || b.empty()) return a.empty() && b.empty();
   if (a.family() != b.family() || a.port() != b.port()) return false;
+  if (a.family() == Family::unix_domain) {
+    return a.len_ == b.len_ && std::memcmp(&a.storage_, &b.storage_, a.len_) == 0;
+  }
   if (a.family() == Family::ipv4) {
     return std::memcmp(&as_v4(a.storage_)->sin_addr, &as_v4(b.storage_)->sin_addr,
                        sizeof(in_addr)) == 0;
@@ -384,6 +402,30 @@ Parsed<Endpoint> parse_ip(std::string_view text, std::uint16_t port) {
   return parse_ipv4(text, port);
 }
 
+Parsed<Endpoint> parse_unix(std::string_view text) {
+  auto bad = [&](const std::string& reason) {
+    return fail(text, "invalid UNIX socket " + quote(text) + ": " + reason);
+  };
+  if (!is_unix_target(text)) return bad("expected unix:/PATH or unix:@NAME");
+  std::string_view name = text.substr(5);
+  const bool abstract = name.starts_with('@');
+  if (abstract) name.remove_prefix(1);
+  if (name.empty()) return bad(abstract ? "empty abstract name" : "empty path");
+  if (name.find('\0') != std::string_view::npos) return bad("contains a NUL byte");
+  Endpoint ep;
+  auto* un = reinterpret_cast<sockaddr_un*>(ep.data());
+  // A path needs its terminating NUL; an abstract name needs the leading one instead.
+  constexpr std::size_t kRoom = sizeof un->sun_path - 1;
+  if (name.size() > kRoom) {
+    return bad(std::to_string(name.size()) + " bytes, longer than the " + std::to_string(kRoom) +
+               " that a UNIX socket address holds");
+  }
+  un->sun_family = AF_UNIX;
+  std::memcpy(un->sun_path + (abstract ? 1 : 0), name.data(), name.size());
+  const std::size_t len = offsetof(sockaddr_un, sun_path) + name.size() + 1;
+  return Endpoint::from_sockaddr(ep.data(), static_cast<socklen_t>(len));
+}
+
 Parsed<std::uint16_t> parse_port(std::string_view text) {
   auto bad = [&](const std::string& reason) {
     return fail(text, "invalid port " + quote(text) + ": " + reason);
@@ -409,6 +451,7 @@ bool is_host_name(std::string_view text) {
 // Hosts and targets
 
 std::string HostPort::to_string() const {
+  if (literal && literal->family() == Family::unix_domain) return literal->to_string();
   if (host.find(':') != std::string::npos) return '[' + host + "]:" + std::to_string(port);
   return host + ':' + std::to_string(port);
 }
@@ -469,6 +512,11 @@ Parsed<HostPort> parse_host_port(std::string_view text) {
     return fail(text, "invalid target " + quote(text) + ": " + reason);
   };
   if (text.empty()) return bad("empty (write HOST:PORT or [IPV6]:PORT)");
+  if (is_unix_target(text)) {
+    auto unix_socket = parse_unix(text);
+    if (!unix_socket) return std::unexpected(std::move(unix_socket.error()));
+    return HostPort{std::string(text), 0, *unix_socket};
+  }
 
   if (text.front() == '[') {
     const std::size_t close = text.find(']');
@@ -510,106 +558,11 @@ Parsed<HostPort> parse_host_port(std::string_view text) {
 }
 
 Parsed<HostPort> parse_host_and_port(std::string_view host, std::string_view port) {
+  if (is_unix_target(host)) {
+    return fail(
+        port, "unexpected port " + quote(port) + ": a UNIX socket " + quote(host) + " has no port");
+  }
   return combine(parse_host(host), port);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Durations
-
-Parsed<std::chrono::nanoseconds> parse_duration(std::string_view text) {
-  auto bad = [&](const std::string& reason) {
-    return fail(text, "invalid duration " + quote(text) + ": " + reason);
-  };
-  constexpr std::string_view kUnits = " (use ms, s, m, h or a bare number of seconds)";
-  constexpr std::uint64_t kMax = 24ull * 3600 * 1'000'000'000;  // 24h in nanoseconds.
-  if (text.empty()) return bad("empty (write e.g. 250ms, 1.5s, 2m or a number of seconds)");
-  if (has_space(text)) return bad("contains whitespace");
-  if (text[0] == '-') return bad("must be positive");
-  if (text[0] == '+') return bad("sign not allowed");
-
-  std::size_t i = 0;
-  while (i < text.size() && is_digit(text[i])) ++i;
-  const std::string_view whole_digits = text.substr(0, i);
-  std::string_view frac_digits;
-  bool point = false;
-  if (i < text.size() && text[i] == '.') {
-    point = true;
-    const std::size_t start = ++i;
-    while (i < text.size() && is_digit(text[i])) ++i;
-    frac_digits = text.substr(start, i - start);
-  }
-  if (whole_digits.empty() && frac_digits.empty()) {
-    return bad("not a number (write e.g. 250ms, 1.5s, 2m or a number of seconds)");
-  }
-  if (point && frac_digits.empty()) return bad("missing digits after '.'");
-  if (frac_digits.size() > 9) return bad("more than 9 digits after '.'");
-
-  const std::string_view unit = text.substr(i);
-  std::uint64_t unit_ns = 0;
-  if (unit.empty() || unit == "s"sv) {
-    unit_ns = 1'000'000'000;
-  } else if (unit == "us"sv) {
-    unit_ns = 1'000;
-  } else if (unit == "ms"sv) {
-    unit_ns = 1'000'000;
-  } else if (unit == "m"sv) {
-    unit_ns = 60'000'000'000;
-  } else if (unit == "h"sv) {
-    unit_ns = 3'600'000'000'000;
-  } else if ((unit[0] == 'e' || unit[0] == 'E') && unit.size() > 1 &&
-             (is_digit(unit[1]) || unit[1] == '+' || unit[1] == '-')) {
-    return bad("exponents are not accepted");
-  } else if (unit[0] == '.') {
-    return bad("more than one '.'");
-  } else {
-    return bad("unknown unit " + quote(unit) + std::string(kUnits));
-  }
-
-  std::uint64_t whole = 0;
-  if (!whole_digits.empty()) {
-    const auto [end, ec] =
-        std::from_chars(whole_digits.data(), whole_digits.data() + whole_digits.size(), whole);
-    if (ec != std::errc{} || whole > kMax / unit_ns) return bad("too long (at most 24h)");
-  }
-  std::uint64_t total = whole * unit_ns;
-
-  std::uint64_t frac = 0;
-  if (!frac_digits.empty()) {
-    std::from_chars(frac_digits.data(), frac_digits.data() + frac_digits.size(), frac);
-    std::uint64_t scale = 1;
-    for (std::size_t k = 0; k < frac_digits.size(); ++k) scale *= 10;
-    // frac < scale <= 1e9: when unit_ns divides evenly the product stays below unit_ns (<= 3.6e12),
-    // otherwise unit_ns <= 1e6 and frac * unit_ns < 1e15; neither overflows.
-    total += unit_ns % scale == 0 ? frac * (unit_ns / scale) : frac * unit_ns / scale;
-  }
-  if (total > kMax) return bad("too long (at most 24h)");
-  if (total == 0) {
-    return bad(frac == 0 ? "must be greater than 0" : "shorter than 1ns, the finest resolution");
-  }
-  return std::chrono::nanoseconds(static_cast<std::int64_t>(total));
-}
-
-std::string format_duration(std::chrono::nanoseconds d) {
-  constexpr std::int64_t kUs = 1'000, kMs = 1'000'000, kS = 1'000'000'000;
-  constexpr std::int64_t kM = 60 * kS, kH = 60 * kM;
-  const std::int64_t ns = d.count();
-  if (ns <= 0) return "0s";
-  // Whole hours and minutes only: "1.5h" would be read back exactly, but "90m" is how it is said.
-  if (ns % kH == 0) return std::to_string(ns / kH) + "h";
-  if (ns % kM == 0) return std::to_string(ns / kM) + "m";
-  // Otherwise seconds, milliseconds or microseconds with the fraction that is needed, no more.
-  const auto [unit, name] = ns >= kS    ? std::pair{kS, "s"}
-                            : ns >= kMs ? std::pair{kMs, "ms"}
-                                        : std::pair{kUs, "us"};
-  std::string text = std::to_string(ns / unit);
-  if (std::int64_t rest = ns % unit; rest != 0) {
-    std::string frac = std::to_string(rest);
-    std::size_t digits = std::to_string(unit).size() - 1;  // 9, 6 or 3
-    frac.insert(0, digits - frac.size(), '0');
-    frac.erase(frac.find_last_not_of('0') + 1);
-    text += "." + frac;
-  }
-  return text + name;
 }
 
 }  // namespace nbc

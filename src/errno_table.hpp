@@ -8,6 +8,7 @@
 // clang-format off
 #define NBC_ERRNO_MAP(X)                                  \
   X(ECONNREFUSED,  closed,   conn_refused)                \
+  X(ENOENT,        closed,   other_errno)  /* a UNIX socket path that does not exist */ \
   X(ETIMEDOUT,     filtered, no_response)                 \
   X(EHOSTUNREACH,  filtered, host_unreach)                \
   X(ENETUNREACH,   filtered, net_unreach)                 \

@@ -249,6 +249,10 @@ namespace {
 
 Parsed<TargetSpec> parse_spec(std::string_view word, bool enumerated) {
   if (word.empty()) return fail(word, "invalid target '': empty");
+  if (is_unix_target(word)) {
+    return fail(word, "invalid target " + quote(word) +
+                          ": a UNIX socket has no ports to scan (check, wait and ping take it)");
+  }
   if (word.front() == '[') {
     // [IPV6], [IPV6]:PORT, [IPV6/PREFIX]
     std::size_t close = word.find(']');

@@ -26,10 +26,18 @@ using Parsed = std::expected<T, ParseError>;
 // message about bad input, the library's and the CLI's, names the word through it.
 std::string quote(std::string_view word);
 
-enum class Family : std::uint8_t { unspec, ipv4, ipv6 };
-std::string_view to_string(Family family);  // "ipv4", "ipv6"
+enum class Family : std::uint8_t { unspec, ipv4, ipv6, unix_domain };
+std::string_view to_string(Family family);  // "ipv4", "ipv6", "unix"
 
-// An IPv4 or IPv6 socket address (with port and, for IPv6, scope).
+// The transport of an attempt. A UNIX-domain target is always a stream ("tcp" here).
+enum class Protocol : std::uint8_t {
+  tcp,  // a stream connect: TCP, or SOCK_STREAM for a UNIX-domain target
+  udp,  // a connected datagram socket that sends a probe and waits for a reply
+};
+std::string_view to_string(Protocol protocol);  // "tcp", "udp"
+
+// An IPv4 or IPv6 socket address (with port and, for IPv6, scope), or a UNIX-domain one (a path,
+// or a name in Linux's abstract namespace; no port).
 class Endpoint {
  public:
   Endpoint() = default;
@@ -48,9 +56,10 @@ class Endpoint {
   sockaddr* data() { return reinterpret_cast<sockaddr*>(&storage_); }
   socklen_t size() const { return len_; }
 
-  // The numeric address without brackets or port ("::1", "fe80::1%eth0", "10.0.0.1").
+  // The numeric address without brackets or port ("::1", "fe80::1%eth0", "10.0.0.1"); a UNIX
+  // socket's path, or "@name" for an abstract one ("" for an unnamed socket).
   std::string address() const;
-  // "10.0.0.1:80" or "[::1]:80".
+  // "10.0.0.1:80", "[::1]:80", "unix:/run/x.sock" or "unix:@name".
   std::string to_string() const;
 
   // Address, port and scope equal (used to detect a socket connected to itself).
@@ -67,6 +76,14 @@ Parsed<Endpoint> parse_ipv4(std::string_view text, std::uint16_t port = 0);
 Parsed<Endpoint> parse_ipv6(std::string_view text, std::uint16_t port = 0);
 // Either of the above.
 Parsed<Endpoint> parse_ip(std::string_view text, std::uint16_t port = 0);
+// A UNIX-domain target: "unix:/path" (any non-empty path, relative ones too) or "unix:@name"
+// (Linux's abstract namespace). A path that does not fit sun_path (107 bytes and the NUL) is
+// refused.
+Parsed<Endpoint> parse_unix(std::string_view text);
+// Whether a target word names a UNIX-domain socket ("unix:..."): then parse_unix() applies.
+inline bool is_unix_target(std::string_view text) {
+  return text.starts_with("unix:");
+}
 // A decimal port 1-65535.
 Parsed<std::uint16_t> parse_port(std::string_view text);
 // A DNS host name (letters, digits, '-', '_', dots; labels of 1-63, at most 253 in all). Words that
@@ -80,10 +97,11 @@ struct HostPort {
   std::uint16_t port = 0;
   std::optional<Endpoint> literal;  // set when host is an address literal
 
-  std::string to_string() const;  // "host:port", "[v6]:port"
+  std::string to_string() const;  // "host:port", "[v6]:port", "unix:/path"
 };
 
-// Parses "HOST:PORT", "[IPV6]:PORT" (an unbracketed IPv6 literal never carries a port).
+// Parses "HOST:PORT", "[IPV6]:PORT" (an unbracketed IPv6 literal never carries a port), or a
+// UNIX-domain "unix:/PATH" / "unix:@NAME" (host is the word, port 0, literal the socket address).
 Parsed<HostPort> parse_host_port(std::string_view text);
 // Parses HOST and PORT given as two words.
 Parsed<HostPort> parse_host_and_port(std::string_view host, std::string_view port);

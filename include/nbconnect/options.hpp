@@ -46,6 +46,11 @@ struct SocketOption {
 // the attempt driver (connector.hpp), whichever entry point runs it.
 struct ConnectOptions {
   std::chrono::nanoseconds timeout = std::chrono::seconds(5);  // per socket tried
+  Protocol protocol = Protocol::tcp;
+  // UDP: the probe's payload (empty: a zero-length datagram), and how many times it is sent again
+  // while no answer came, evenly spaced within the timeout.
+  std::vector<unsigned char> udp_payload;
+  int udp_resends = 0;
   Method method = Method::so_error;
   Backend backend = Backend::epoll;  // for the loops the library makes itself
   std::optional<Endpoint> source;    // bind() to this address (and port, when non-zero) first
@@ -58,6 +63,10 @@ struct ConnectOptions {
   std::chrono::nanoseconds local_error_backoff = std::chrono::milliseconds(10);
   std::chrono::nanoseconds local_error_backoff_max = std::chrono::milliseconds(320);
   int self_connect_retries = 2;  // fresh sockets tried after a self-connect, at once
+  // A UNIX-domain server whose listen backlog is full (Linux answers EAGAIN: "server busy") is
+  // tried again with a fresh socket after this pause, doubling up to 100ms, until the timeout;
+  // then the outcome is filtered/backlog-full.
+  std::chrono::nanoseconds busy_backoff = std::chrono::milliseconds(2);
   // On loopback the kernel has usually answered within connect() itself: read the result at once
   // instead of watching the socket first (saves two system calls per refused probe; the engine
   // sets it). Ignored with zero-read, which cannot tell a connect in progress from a connection.

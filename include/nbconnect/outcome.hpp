@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -21,6 +22,7 @@ enum class State : std::uint8_t {
   unresolved,
   open_filtered,  // "open|filtered": a UDP probe met silence (open and quiet, or dropped)
 };
+inline constexpr std::size_t kStateCount = 6;  // for tables indexed by State
 
 // Where the answer was learnt.
 // proxy: the proxy's reply to the handshake said it (docs/proxies.md).
@@ -91,6 +93,7 @@ struct OutcomeFacts {
   Phase phase = Phase::socket;
   std::chrono::nanoseconds rtt{0};
   Endpoint peer;
+  Protocol protocol = Protocol::tcp;
   Endpoint local;      // the local address when known
   int attempts = 1;    // sockets used, counting retries with a fresh socket
   std::string detail;  // extra human text (e.g. the list of addresses a dialer tried)

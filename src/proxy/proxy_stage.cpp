@@ -102,7 +102,11 @@ bool ProxyStage::finish(Outcome& outcome) {
 void on_proxy_connected(Outcome& outcome, const Endpoint& target, const ProxyOptions& proxy) {
   outcome.peer = target;
   outcome.proxy = proxy.to_string();
-  if (outcome.state == State::open || outcome.reason == Reason::local_resources) return;
+  // The proxy stage answered (phase proxy): its outcome stands.
+  if (outcome.phase == Phase::proxy || outcome.state == State::open ||
+      outcome.reason == Reason::local_resources) {
+    return;
+  }
   // Nothing listening there: refused, or a socket that connected to itself (retried first).
   const bool refused =
       outcome.reason == Reason::conn_refused || outcome.reason == Reason::self_connect;

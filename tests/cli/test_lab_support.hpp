@@ -51,6 +51,22 @@ inline std::vector<std::string> listed_scenarios() {
   return names;
 }
 
+// The listed scenarios of one family, by name: "unix-*", "udp-*", the rest TCP.
+inline std::vector<std::string> listed_family(const std::string& family) {
+  std::vector<std::string> out;
+  for (const std::string& name : listed_scenarios()) {
+    std::string f = name.starts_with("unix-") ? "unix" : name.starts_with("udp-") ? "udp" : "tcp";
+    if (f == family) out.push_back(name);
+  }
+  return out;
+}
+
+// The UDP scenarios of section 7 (connect() and the peer) and 8 (the rate limit); the other udp-*
+// ones are the probes of section 6.
+inline const std::set<std::string> kUdpPeerScenarios = {"udp-reconnect", "udp-unspec",
+                                                        "udp-foreign-peer"};
+inline const std::string kUdpRateScenario = "udp-icmp-rate-limit";
+
 inline const Json& step(const Json& record, const std::string& key) {
   static const Json none;
   if (!record.contains("steps") || !record["steps"].contains(key)) return none;

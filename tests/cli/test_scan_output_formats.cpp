@@ -89,11 +89,13 @@ TEST_F(ScanOutputFormats, CsvMatchesJson) {
   ASSERT_EQ(c.exit_code, 0) << c.err;
   auto lines = lines_of(c.out);
   ASSERT_EQ(lines.size(), 13u);
-  EXPECT_EQ(lines[0], "target,address,port,family,state,reason,errno,phase,rtt_ms,attempts");
+  EXPECT_EQ(lines[0],
+            "target,address,port,family,state,reason,errno,phase,rtt_ms,attempts,protocol");
   std::map<int, std::string> csv_state, json_state;
   for (std::size_t i = 1; i < lines.size(); ++i) {
     auto f = csv_split(lines[i]);
-    ASSERT_EQ(f.size(), 10u) << lines[i];
+    ASSERT_EQ(f.size(), 11u) << lines[i];
+    EXPECT_EQ(f[10], "tcp");
     csv_state[std::stoi(f[2])] = f[4] + "/" + f[5] + "/" + f[6];
   }
   for (const auto& rec : json_records(j.out)) {

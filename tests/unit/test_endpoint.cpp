@@ -526,9 +526,15 @@ TEST(Endpoint, FromSockaddrRejectsUnknownOrShort) {
   sin6.sin6_family = AF_INET6;
   EXPECT_TRUE(
       Endpoint::from_sockaddr(reinterpret_cast<sockaddr*>(&sin6), sizeof(sockaddr_in)).empty());
-  sockaddr unix_like{};
-  unix_like.sa_family = AF_UNIX;
-  EXPECT_TRUE(Endpoint::from_sockaddr(&unix_like, sizeof unix_like).empty());
+  sockaddr other{};
+  other.sa_family = AF_PACKET;
+  EXPECT_TRUE(Endpoint::from_sockaddr(&other, sizeof other).empty());
+  // A UNIX-domain address is as long as its name; the family alone is an unnamed socket.
+  sockaddr unnamed{};
+  unnamed.sa_family = AF_UNIX;
+  Endpoint u = Endpoint::from_sockaddr(&unnamed, sizeof(sa_family_t));
+  EXPECT_EQ(u.family(), Family::unix_domain);
+  EXPECT_EQ(u.address(), "");
 }
 
 TEST(Endpoint, SetPortUsesNetworkByteOrder) {

@@ -164,6 +164,7 @@ Json reference(const Outcome& o, std::string_view target, std::uint16_t port) {
   j["address"] = o.peer.empty() ? Json(nullptr) : Json(o.peer.address());
   j["port"] = o.peer.empty() ? port : o.peer.port();
   j["family"] = o.peer.empty() ? Json(nullptr) : Json(std::string(to_string(o.peer.family())));
+  j["protocol"] = std::string(to_string(o.protocol));  // added with issue 11
   j["state"] = std::string(to_string(o.state));
   j["reason"] = o.reason_name();
   j["errno"] = o.error ? Json(std::string(errno_name(o.error))) : Json(nullptr);
@@ -255,10 +256,10 @@ TEST(RecordWriter, CsvRowHasTheHeadersColumns) {
   append_csv_record(row, sample(true), "web,1", 8080);
   EXPECT_EQ(row,
             "\"web,1\",127.0.0.1,8080,ipv4,closed,conn-refused,ECONNREFUSED,completion,"
-            "0.081,1\n");
+            "0.081,1,tcp\n");
   row.clear();
   append_csv_record(row, sample(false), "example.invalid", 80);
-  EXPECT_EQ(row, "example.invalid,,80,,unresolved,nxdomain,,resolve,0.081,1\n");
+  EXPECT_EQ(row, "example.invalid,,80,,unresolved,nxdomain,,resolve,0.081,1,tcp\n");
 }
 
 }  // namespace

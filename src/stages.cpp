@@ -1,0 +1,19 @@
+// make_stages(): which stages run after connect, in order (stage.hpp). Each kind of stage lives
+// in its own file; this is the one place that chains them: a proxy's handshake first (it makes
+// the tunnel), then the UDP probe, then the checks.
+#include "proxy/proxy_stage.hpp"
+#include "stage.hpp"
+#include "udp_probe.hpp"
+
+namespace nbc::detail {
+
+Stages make_stages(const Endpoint& target, const ConnectOptions& options) {
+  Stages stages;
+  if (options.proxy) stages.push_back(make_proxy_stage(target, options));  // the tunnel first
+  if (options.protocol == Protocol::udp && target.family() != Family::unix_domain) {
+    stages.push_back(std::make_unique<UdpProbe>(options));
+  }
+  return stages;
+}
+
+}  // namespace nbc::detail
