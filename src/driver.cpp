@@ -174,7 +174,7 @@ void Driver::attempt_done(Clock::time_point now) {
   }
   // Connected (or not) to the proxy: the outcome is about the target, and a failure is the
   // proxy's (proxy-refused / proxy-unreachable), never the target's state.
-  if (options_->proxy) on_proxy_connected(outcome, *target_, *options_->proxy);
+  if (through_proxy(*target_, *options_)) on_proxy_connected(outcome, *target_, *options_->proxy);
   outcome.attempts = sockets_;
   if (in_start_) {
     // Never call back from inside start(): the caller may not be ready for it (libuv delivers an

@@ -9,7 +9,8 @@ namespace nbc::detail {
 
 Stages make_stages(const Endpoint& target, const ConnectOptions& options) {
   Stages stages;
-  if (options.proxy) stages.push_back(make_proxy_stage(target, options));  // the tunnel first
+  if (through_proxy(target, options))
+    stages.push_back(make_proxy_stage(target, options));  // the tunnel first
   if (options.protocol == Protocol::udp && target.family() != Family::unix_domain) {
     stages.push_back(std::make_unique<UdpProbe>(options));
   }

@@ -60,9 +60,14 @@ class ProxyStage : public Stage {
 // The stage for options.proxy (socks5 or http), asking for target.
 std::unique_ptr<Stage> make_proxy_stage(const Endpoint& target, const ConnectOptions& options);
 
-// Where the attempt's socket connects: the proxy when options.proxy is set, else the target.
+// Whether the attempt goes through options.proxy: a TCP target and a proxy set (a UNIX-domain
+// target is always connected directly).
+inline bool through_proxy(const Endpoint& target, const ConnectOptions& options) {
+  return options.proxy && target.family() != Family::unix_domain;
+}
+// Where the attempt's socket connects: the proxy when it goes through one, else the target.
 inline const Endpoint& connect_endpoint(const Endpoint& target, const ConnectOptions& options) {
-  return options.proxy ? options.proxy->endpoint : target;
+  return through_proxy(target, options) ? options.proxy->endpoint : target;
 }
 
 // The outcome of the connect to the proxy, made about the target (the driver calls it once the
