@@ -58,6 +58,12 @@ int run_check(const CheckOptions& o) {
                               to_string(options.method), format_duration(options.timeout)));
   }
   std::string shown = target.to_string();
+  if (auto placeholder = unresolved_proxy_target(target, options)) {  // socks5h: not resolved here
+    Outcome outcome = connect(*placeholder, options);
+    forget_placeholder_peer(outcome);
+    report(outcome, target, o.common.json);
+    return exit_code(outcome.state, outcome.reason);
+  }
   if (target.literal) {
     Endpoint ep = *target.literal;
     ep.set_port(target.port);

@@ -53,6 +53,7 @@ void add_common_options(CLI::App& app, CommonOptions& o, const std::string& time
              {"epoll", "poll", "select", "uring"});
   app.add_flag("-v,--verbose", o.verbose, "Trace every system call and its result on stderr");
   app.add_flag("--json", o.json, "One JSON object per line on stdout");
+  add_proxy_options(app, o.proxy);
 }
 
 void add_udp_options(CLI::App& app, CommonOptions& o) {
@@ -205,6 +206,11 @@ ConnectOptions to_connect_options(const CommonOptions& o,
   }
   c.linger_zero = true;  // the CLI's connects are probes
   if (o.verbose) c.trace = stderr_tracer();
+  c.proxy = proxy_from(o.proxy);
+  if (c.proxy && o.udp) {
+    throw UsageError("--udp cannot go through " + quote(c.proxy->to_string()) +
+                     ": proxies carry TCP connects only");
+  }
   return c;
 }
 

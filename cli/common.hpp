@@ -10,6 +10,7 @@
 
 #include "exit_code.hpp"
 #include "nbconnect/nbconnect.hpp"
+#include "proxy_options.hpp"
 
 namespace nbc::cli {
 
@@ -31,9 +32,11 @@ struct CommonOptions {
   // --udp and --payload (check, scan, ping; add_udp_options).
   bool udp = false;
   std::string payload;
+  ProxyCliOptions proxy;  // --proxy, --proxy-env (proxy_options.hpp)
 };
 
-// Adds -t/--timeout (with the given help text), -4, -6, --source, --method, --backend, -v, --json.
+// Adds -t/--timeout (with the given help text), -4, -6, --source, --method, --backend, -v, --json,
+// --proxy and --proxy-env.
 void add_common_options(CLI::App& app, CommonOptions& options, const std::string& timeout_help);
 
 // Adds --udp and --payload HEX|@FILE (check, scan and ping: a datagram probe, SPEC §7).

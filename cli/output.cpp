@@ -24,6 +24,7 @@ std::string format_ms(std::chrono::nanoseconds d) {
 std::string outcome_text(const Outcome& o, std::string_view target) {
   std::string where = o.peer.empty() ? std::string(target) : o.peer.to_string();
   if (o.protocol == Protocol::udp) where += "/udp";  // as nmap writes "53/udp"
+  if (!o.proxy.empty()) where += " via " + o.proxy;
   std::string why = o.reason_name();
   if (o.error != 0) why += fmt::format(": {}", std::strerror(o.error));
   if (!o.detail.empty()) why += fmt::format(": {}", o.detail);

@@ -57,6 +57,7 @@ void outcome_fields(JsonObject& j, const Outcome& o, std::optional<std::string_v
       // unreliable (docs/outcomes.md), without knowing the command line.
       .string("method", to_string(method));
   if (!o.detail.empty()) j.string("detail", o.detail);
+  if (!o.proxy.empty()) j.string("proxy", o.proxy);  // never the credentials
   if (o.check) check_fields(j, *o.check);
 }
 

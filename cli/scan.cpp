@@ -40,6 +40,7 @@ struct ScanOptions {
   std::vector<std::string> input_lists;
   std::vector<std::string> excludes;
   std::string concurrency;
+  std::string proxy_concurrency;  // --proxy-concurrency (proxy_options.hpp)
   std::string rate;
   std::string per_host;
   TimingWords timing;
@@ -85,6 +86,7 @@ void add_scan_options(CLI::App& app, ScanOptions& o) {
   app.add_option("-c,--concurrency", o.concurrency,
                  "Sockets in flight (default: from the descriptor limit)")
       ->type_name("N");
+  add_proxy_concurrency_option(app, o.proxy_concurrency);
   app.add_option("--rate", o.rate, "Attempts per second, 0.01-1000000000 (default: no limit)")
       ->type_name("N");
   app.add_option("--per-host", o.per_host, "Attempts in flight per address")->type_name("N");
@@ -278,6 +280,8 @@ int run_scan(ScanOptions& o) {
   if (!o.concurrency.empty()) {
     engine_options.concurrency = number_option("--concurrency", o.concurrency, 1, 10000000);
   }
+  const unsigned window_through_proxy = proxy_concurrency(o.proxy_concurrency);
+  if (engine_options.connect.proxy) engine_options.concurrency = window_through_proxy;  // not -c
   if (!o.rate.empty()) {
     engine_options.rate = decimal_option("--rate", o.rate, kMinRate, kMaxRate);
   } else if (o.common.udp) {

@@ -6,7 +6,8 @@ liburing-dev libgtest-dev libgmock-dev libbenchmark-dev nmap netcat-openbsd ipta
 dnsmasq-base clang-format time util-linux procps libasio-dev libuv1-dev ndiff libxml2-utils python3
 libexpat1-dev scdoc man-db zsh fish
 lintian dpkg-dev file binutils python3-yaml
-clang-19 libclang-rt-19-dev libcsv-dev libssl-dev libpcre2-dev openssl"
+clang-19 libclang-rt-19-dev libcsv-dev libssl-dev libpcre2-dev openssl
+microsocks tinyproxy dante-server"
 missing=""
 for p in $PACKAGES; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

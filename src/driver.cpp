@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "proxy/proxy_stage.hpp"
+
 namespace nbc::detail {
 
 void Driver::start(const Endpoint& target, const ConnectOptions& options) {
@@ -25,7 +27,10 @@ void Driver::start(const Endpoint& target, const ConnectOptions& options) {
 void Driver::begin(Clock::time_point now) {
   mode_ = Mode::starting;
   pending_streak_ = 0;
-  Attempt& attempt = attempt_.emplace(*target_, *options_);
+  // With a proxy the socket goes to the proxy, and the proxy stage asks it for the target
+  // (docs/proxies.md).
+  const Endpoint& to = connect_endpoint(*target_, *options_);
+  Attempt& attempt = attempt_.emplace(to, *options_);
   ++sockets_;
   // Only a TCP connect goes through the reactor: a UNIX-domain or UDP connect answers at once,
   // and a blocking UNIX connect would wait out a full backlog instead of saying EAGAIN.
@@ -34,7 +39,7 @@ void Driver::begin(Clock::time_point now) {
     // The reactor connects by itself (IORING_OP_CONNECT): its completion is the answer, and its
     // linked timeout is the deadline.
     if (attempt.start_async(now) == Step::done) return attempt_done(now);
-    if (int r = reactor_.submit_connect(attempt.fd(), *target_, options_->timeout, *this); r < 0) {
+    if (int r = reactor_.submit_connect(attempt.fd(), to, options_->timeout, *this); r < 0) {
       attempt.on_refused(-r, Clock::now());
       return attempt_done(Clock::now());
     }
@@ -42,7 +47,7 @@ void Driver::begin(Clock::time_point now) {
     return;
   }
   Step step = attempt.start(now);
-  if (step == Step::wait_writable && options_->eager_check && target_->is_loopback() &&
+  if (step == Step::wait_writable && options_->eager_check && to.is_loopback() &&
       options_->method != Method::zero_read) {
     // On loopback the kernel has usually answered within connect() itself: asking now saves
     // watching the socket at all. Not with zero-read, which cannot say "pending": it would call
@@ -167,6 +172,9 @@ void Driver::attempt_done(Clock::time_point now) {
     listener_.on_retry(*this, outcome);
     return begin(now);
   }
+  // Connected (or not) to the proxy: the outcome is about the target, and a failure is the
+  // proxy's (proxy-refused / proxy-unreachable), never the target's state.
+  if (through_proxy(*target_, *options_)) on_proxy_connected(outcome, *target_, *options_->proxy);
   outcome.attempts = sockets_;
   if (in_start_) {
     // Never call back from inside start(): the caller may not be ready for it (libuv delivers an

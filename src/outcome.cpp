@@ -39,6 +39,8 @@ std::string_view to_string(Phase phase) {
       return "deadline";
     case Phase::resolve:
       return "resolve";
+    case Phase::proxy:
+      return "proxy";
   }
   return "socket";
 }
@@ -91,6 +93,9 @@ std::string reason_name(Reason reason, int err) {
 }
 
 std::string OutcomeFacts::reason_name() const {
+  if (reason == Reason::proxy_http && proxy_status > 0) {
+    return "proxy-http-" + std::to_string(proxy_status);
+  }
   return nbc::reason_name(reason, error);
 }
 

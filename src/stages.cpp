@@ -2,6 +2,7 @@
 // in its own file; this is the one place that chains them: a proxy's handshake first (it makes
 // the tunnel), then the UDP probe, then the checks.
 #include "check/check_stages.hpp"
+#include "proxy/proxy_stage.hpp"
 #include "stage.hpp"
 #include "udp_probe.hpp"
 
@@ -9,6 +10,8 @@ namespace nbc::detail {
 
 Stages make_stages(const Endpoint& target, const ConnectOptions& options) {
   Stages stages;
+  if (through_proxy(target, options))
+    stages.push_back(make_proxy_stage(target, options));  // the tunnel first
   if (options.protocol == Protocol::udp && target.family() != Family::unix_domain) {
     stages.push_back(std::make_unique<UdpProbe>(options));
   }

@@ -9,6 +9,7 @@
 #include "nbconnect/event_loop.hpp"
 #include "nbconnect/options.hpp"
 #include "nbconnect/outcome.hpp"
+#include "nbconnect/proxy.hpp"
 #include "nbconnect/reactor.hpp"
 #include "nbconnect/scan_targets.hpp"
 #include "nbconnect/socket.hpp"

@@ -12,6 +12,7 @@
 
 #include "nbconnect/check.hpp"
 #include "nbconnect/endpoint.hpp"
+#include "nbconnect/proxy.hpp"
 
 namespace nbc {
 
@@ -71,6 +72,9 @@ struct ConnectOptions {
   // instead of watching the socket first (saves two system calls per refused probe; the engine
   // sets it). Ignored with zero-read, which cannot tell a connect in progress from a connection.
   bool eager_check = false;
+  // Connect through this proxy (docs/proxies.md): the socket goes to proxy->endpoint, and the
+  // proxy's answer to "connect to the target" decides the outcome.
+  std::optional<ProxyOptions> proxy;
   // Checks after connecting (check.hpp, docs/checks.md): TLS, send/expect, HTTP, as stages of
   // the attempt under its deadline; their report is the outcome's `check`.
   std::optional<CheckOptions> check;

@@ -27,7 +27,8 @@ enum class State : std::uint8_t {
 inline constexpr std::size_t kStateCount = 6;  // for tables indexed by State
 
 // Where the answer was learnt.
-enum class Phase : std::uint8_t { socket, connect, completion, deadline, resolve };
+// proxy: the proxy's reply to the handshake said it (docs/proxies.md).
+enum class Phase : std::uint8_t { socket, connect, completion, deadline, resolve, proxy };
 
 // Every reason and its name, in one table (docs/outcomes.md).
 // clang-format off
@@ -98,6 +99,10 @@ struct OutcomeFacts {
   Endpoint local;      // the local address when known
   int attempts = 1;    // sockets used, counting retries with a fresh socket
   std::string detail;  // extra human text (e.g. the list of addresses a dialer tried)
+  std::string proxy;   // the proxy connected through, "socks5://HOST:PORT" (no credentials), or ""
+  // The proxy's own answer code: the HTTP CONNECT status or the SOCKS5 reply code (0 when none
+  // came). Reason::proxy_http is named "proxy-http-STATUS" from it.
+  int proxy_status = 0;
   // What the checks after connect found (check.hpp), when ConnectOptions asked for any; the
   // state stays open when a check fails.
   std::optional<CheckReport> check;

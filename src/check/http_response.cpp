@@ -158,11 +158,14 @@ HttpBody decode_http_body(const HttpHead& head, std::string_view data) {
     body.bytes.append(data.substr(pos, size));
     pos += size;
     // The CRLF after the chunk's data.
-    if (data.size() - pos < 2) return body;
-    if (data.substr(pos, 2) == "\r\n") {
-      pos += 2;
-    } else if (data[pos] == '\n') {
+    // A byte other than CR or LF there is wrong at once; a lone CR waits for its LF.
+    if (pos == data.size()) return body;
+    if (data[pos] == '\n') {
       pos += 1;
+    } else if (data[pos] == '\r' && pos + 1 == data.size()) {
+      return body;
+    } else if (data.substr(pos, 2) == "\r\n") {
+      pos += 2;
     } else {
       body.malformed = true;
       body.error = "no line end after a chunk";

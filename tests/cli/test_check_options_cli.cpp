@@ -16,7 +16,7 @@ std::string port_of(const CheckServer& s) {
   return std::to_string(s.port());
 }
 
-class CheckCli : public testing::Test {
+class CheckOptionsCli : public testing::Test {
  protected:
   void SetUp() override {
     if (!netns_error().empty()) GTEST_SKIP() << netns_error();
@@ -27,7 +27,7 @@ class CheckCli : public testing::Test {
   }
 };
 
-TEST_F(CheckCli, TlsValidCertificateJson) {
+TEST_F(CheckOptionsCli, TlsValidCertificateJson) {
   CheckServer s = tls_server(test_certs().valid);
   ASSERT_TRUE(s.ok());
   auto r = nbconnect({"check", "--tls", "--ca", test_certs().ca, "--sni", "localhost", "--json",
@@ -47,7 +47,7 @@ TEST_F(CheckCli, TlsValidCertificateJson) {
   EXPECT_EQ(j["check"]["tls"]["verified"], true);
 }
 
-TEST_F(CheckCli, TlsExpiredCertificateExitsSix) {
+TEST_F(CheckOptionsCli, TlsExpiredCertificateExitsSix) {
   CheckServer s = tls_server(test_certs().expired);
   ASSERT_TRUE(s.ok());
   auto r = nbconnect({"check", "--tls", "--ca", test_certs().ca, "--sni", "localhost", "--json",
@@ -60,7 +60,7 @@ TEST_F(CheckCli, TlsExpiredCertificateExitsSix) {
   EXPECT_EQ(j["check"]["detail"], "certificate has expired");
 }
 
-TEST_F(CheckCli, TextLineShowsTheCheck) {
+TEST_F(CheckOptionsCli, TextLineShowsTheCheck) {
   CheckServer s = tls_server(test_certs().wrong_name);
   ASSERT_TRUE(s.ok());
   auto r =
@@ -70,7 +70,7 @@ TEST_F(CheckCli, TextLineShowsTheCheck) {
   EXPECT_NE(r.out.find(" check tls failed (cert-name-mismatch: "), std::string::npos) << r.out;
 }
 
-TEST_F(CheckCli, VerboseTracesTheHandshakeAndTheRequest) {
+TEST_F(CheckOptionsCli, VerboseTracesTheHandshakeAndTheRequest) {
   CheckServer s = tls_server(test_certs().valid);
   ASSERT_TRUE(s.ok());
   auto r = nbconnect({"check", "-v", "--tls", "--ca", test_certs().ca, "--http", "/health",
@@ -84,7 +84,7 @@ TEST_F(CheckCli, VerboseTracesTheHandshakeAndTheRequest) {
   EXPECT_NE(r.out.find("check http ok"), std::string::npos) << r.out;
 }
 
-TEST_F(CheckCli, ExpectBanner) {
+TEST_F(CheckOptionsCli, ExpectBanner) {
   CheckServer s({"banner", "SSH-2.0-OpenSSH_9.2\\r\\n"});
   ASSERT_TRUE(s.ok());
   auto ok = nbconnect({"check", "--expect", "^SSH-2\\.0-", "127.0.0.1", port_of(s)});
@@ -98,7 +98,7 @@ TEST_F(CheckCli, ExpectBanner) {
             std::string::npos);
 }
 
-TEST_F(CheckCli, PingCountsAFailedCheckAsAFailedProbe) {
+TEST_F(CheckOptionsCli, PingCountsAFailedCheckAsAFailedProbe) {
   CheckServer s({"banner", "SSH-2.0-x\\r\\n"});
   ASSERT_TRUE(s.ok());
   auto r =
@@ -116,7 +116,7 @@ TEST_F(CheckCli, PingCountsAFailedCheckAsAFailedProbe) {
   EXPECT_GT(summary["check_avg_ms"].get<double>(), 0.0);
 }
 
-TEST_F(CheckCli, WaitRunsTheCommandOnlyAfterHealthAnswers200) {
+TEST_F(CheckOptionsCli, WaitRunsTheCommandOnlyAfterHealthAnswers200) {
   std::string www = test_certs().dir + "/late";
   ASSERT_EQ(sh("mkdir -p " + www + " && rm -f " + www + "/health"), 0);
   CheckServer s({"tls", test_certs().valid, test_certs().key, www});
@@ -136,7 +136,7 @@ TEST_F(CheckCli, WaitRunsTheCommandOnlyAfterHealthAnswers200) {
   EXPECT_LT(r.elapsed, Ms(5000));
 }
 
-TEST_F(CheckCli, WaitTimesOutWhileTheCheckFails) {
+TEST_F(CheckOptionsCli, WaitTimesOutWhileTheCheckFails) {
   CheckServer s = tls_server(test_certs().expired);
   ASSERT_TRUE(s.ok());
   auto r = nbconnect({"wait", "-t", "1s", "--ca", test_certs().ca, "--sni", "localhost",
