@@ -111,7 +111,6 @@ Subcommand setup_check(CLI::App& app) {
       "Examples:\n"
       "  nbconnect example.com 443\n"
       "  nbconnect check --tls --warn-expiry 14 example.com 443\n"
-      "  nbconnect check -t 250ms --json 192.0.2.10:5432\n"
       "  nbconnect check unix:/run/postgresql/.s.PGSQL.5432\n"
       "  nbconnect check --udp --payload 0d0a -t 2s 192.0.2.10 161");
   return {sub, [options] { return run_check(*options); }};

@@ -198,7 +198,6 @@ Subcommand setup_wait(CLI::App& app) {
       "Examples:\n"
       "  nbconnect wait db:5432 -- ./migrate\n"
       "  nbconnect wait --tls --http /health api:443 -- ./smoke-test\n"
-      "  nbconnect wait -t 60s --attempt-timeout 2s db:5432 cache:6379 -- app --serve\n"
       "  nbconnect wait -q -t 10s localhost:8080 && curl http://localhost:8080/\n"
       "  nbconnect wait unix:/var/run/docker.sock -- docker info");
   refuse_empty_values(*sub);
