@@ -51,6 +51,12 @@ class Driver final : private IoHandler, private Timer, private ConnectHandler {
   // (no-response, or the local error being backed off from) is delivered before this returns.
   void expire();
   bool active() const { return mode_ != Mode::idle; }
+  // What the socket is watched for now: io::writable while connecting, a stage's interest (a UDP
+  // probe waits to read), or 0 when it is not watched. A scheduler that polls the socket itself
+  // before calling it silent (the scan loop) must ask for the same.
+  std::uint32_t interest() const {
+    return mode_ == Mode::watching ? io::writable : mode_ == Mode::staging ? stage_interest_ : 0;
+  }
   // The socket being connected, or -1 between sockets.
   int fd() const { return attempt_ ? attempt_->fd() : -1; }
   const Endpoint* target() const { return target_; }

@@ -382,7 +382,9 @@ void ScanLoop::judge(std::uint32_t i, Clock::time_point now) {
   } else if (deadline <= now) {
     // An answer the reactor has not delivered yet (a busy turn) is not a no-response: look again
     // shortly. One poll(2), only for a probe at its timeout.
-    pollfd p{slot.driver.fd(), POLLOUT, 0};
+    // Ask for what the driver waits for: a UDP socket is always writable, its answer is to read.
+    short events = slot.driver.interest() & io::readable ? POLLIN : POLLOUT;
+    pollfd p{slot.driver.fd(), events, 0};
     if (p.fd < 0 || ::poll(&p, 1, 0) != 1) {
       if (shared_.attempt_options.trace) {
         // The attempt's own note names the driver's backstop deadline, not this one.
