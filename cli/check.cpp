@@ -62,7 +62,7 @@ int run_check(const CheckOptions& o) {
     Outcome outcome = connect(*placeholder, options);
     forget_placeholder_peer(outcome);
     report(outcome, target, o.common.json);
-    return exit_code(outcome.state, outcome.reason);
+    return exit_code_with_check(outcome, exit_code(outcome.state, outcome.reason));
   }
   if (target.literal) {
     Endpoint ep = *target.literal;

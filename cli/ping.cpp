@@ -16,6 +16,7 @@
 #include "names.hpp"
 #include "output.hpp"
 #include "ping_stats.hpp"
+#include "proxy_options.hpp"
 #include "record_writer.hpp"
 #include "subcommands.hpp"
 
@@ -135,6 +136,8 @@ int run_ping(const PingOptions& o) {
   connect.check = to_check_options(o.checks, target.host, !target.literal);
   if (target.literal) check_source_family(connect, target.literal->family(), target.host);
   warn_unreliable_method(connect);
+  // socks5h: a name goes to the proxy unresolved (the address dialled is a placeholder).
+  std::optional<Endpoint> placeholder = unresolved_proxy_target(target, connect);
   DialOptions options = to_dial_options(o.common, connect, o.dns_servers);
   options.deadline = connect.timeout;  // -t bounds the resolution and each probe as a whole
   std::string shown = target.to_string();
@@ -149,10 +152,15 @@ int run_ping(const PingOptions& o) {
   // The name is resolved once; each probe then races the addresses (Happy Eyeballs).
   Resolution resolution;
   bool resolved = false;
-  dialer.resolve(target, options, [&](Resolution r) {
-    resolution = std::move(r);
+  if (placeholder) {
+    resolution.addresses = {*placeholder};
     resolved = true;
-  });
+  } else {
+    dialer.resolve(target, options, [&](Resolution r) {
+      resolution = std::move(r);
+      resolved = true;
+    });
+  }
   if (!run_until(dialer, resolved)) {
     print_summary(shown, compute_ping_stats(0, {}), Clock::now() - started, json);
     return 1;
@@ -173,6 +181,7 @@ int run_ping(const PingOptions& o) {
     for (const Endpoint& ep : resolution.addresses) {
       list += list.empty() ? ep.address() : ", " + ep.address();
     }
+    if (placeholder) list = "resolved by the proxy";
     print_out("PING {} ({}): TCP connect, timeout {}\n", shown, list,
               format_duration(connect.timeout));
     // Nobody reads what we print (a full disk, a reader gone with SIGPIPE ignored): stop.
@@ -197,6 +206,7 @@ int run_ping(const PingOptions& o) {
       dialer.cancel(id);
       break;
     }
+    if (placeholder) forget_placeholder_peer(result.outcome);
     ++sent;
     const Outcome& out = result.outcome;
     // A probe whose check failed is a failed probe; the check's time is counted apart.

@@ -14,6 +14,7 @@
 #include "common.hpp"
 #include "names.hpp"
 #include "output.hpp"
+#include "proxy_options.hpp"
 #include "record_writer.hpp"
 #include "subcommands.hpp"
 
@@ -117,9 +118,15 @@ int run_wait(const WaitOptions& o) {
         opts.deadline = deadline - now;
         opts.connect.check = t.check;
         t.in_flight = true;
-        dialer.dial(t.where, opts, [&, tp = &t](DialResult r) {
+        // socks5h: a name goes to the proxy unresolved (the address dialled is a placeholder).
+        std::optional<Endpoint> placeholder = unresolved_proxy_target(t.where, opts.connect);
+        auto on_done = [&, tp = &t, remote = placeholder.has_value()](DialResult r) {
           Target& t = *tp;  // the vector does not grow: the pointer stays valid
           t.in_flight = false;
+          if (remote) {
+            forget_placeholder_peer(r.outcome);
+            for (Outcome& a : r.tried) forget_placeholder_peer(a);
+          }
           auto at = Clock::now();
           if (json) {
             std::string lines;
@@ -139,14 +146,21 @@ int run_wait(const WaitOptions& o) {
             ++up_count;
             if (!quiet && !json) {
               print_err("nbconnect: {} is up ({}) after {:.3f} s\n", t.shown,
-                        r.outcome.peer.to_string(), to_ms(at - started) / 1000.0);
+                        r.outcome.peer.empty() ? std::string("through the proxy")
+                                               : r.outcome.peer.to_string(),
+                        to_ms(at - started) / 1000.0);
             }
           } else {
             ++t.failures;
             t.retry_at = at + backoff(t.failures, rng);
           }
           t.last = std::move(r);
-        });
+        };
+        if (placeholder) {
+          dialer.dial(std::vector<Endpoint>{*placeholder}, opts, std::move(on_done));
+        } else {
+          dialer.dial(t.where, opts, std::move(on_done));
+        }
       }
       auto wake = deadline;
       for (const Target& t : targets) {

@@ -119,6 +119,24 @@ TEST_F(ProxyCli, Socks5hSendsTheNameUnresolved) {
   EXPECT_NE(v.err.find("CONNECT localhost:8001"), std::string::npos) << v.err;
 }
 
+// wait and ping leave the name to a socks5h proxy too: the name that does not resolve here is
+// never "unresolved"; microsocks answers 0x01 for it, and connects "localhost".
+TEST_F(ProxyCli, Socks5hWaitAndPingSendTheNameUnresolved) {
+  auto daemon = ProxyDaemon::microsocks(1080);
+  if (!daemon.error().empty()) GTEST_SKIP() << daemon.error();
+  const std::string proxy = "socks5h://127.0.0.1:1080";
+  auto ping = nbconnect({"ping", "--json", "-c", "1", "--proxy", proxy, "nosuch.invalid:8001"});
+  EXPECT_EQ(ping.exit_code, 1) << ping.out << ping.err;
+  EXPECT_NE(ping.out.find("proxy-failure"), std::string::npos) << ping.out;
+  EXPECT_EQ(ping.out.find("unresolved"), std::string::npos) << ping.out;
+  auto ok = nbconnect({"ping", "-v", "-c", "1", "--proxy", proxy, "localhost:8001"});
+  EXPECT_EQ(ok.exit_code, 0) << ok.out << ok.err;
+  EXPECT_NE(ok.err.find("CONNECT localhost:8001"), std::string::npos) << ok.err;
+  auto wait = nbconnect({"wait", "-v", "-t", "5s", "--proxy", proxy, "localhost:8001"});
+  EXPECT_EQ(wait.exit_code, 0) << wait.out << wait.err;
+  EXPECT_NE(wait.err.find("CONNECT localhost:8001"), std::string::npos) << wait.err;
+}
+
 TEST_F(ProxyCli, EnvironmentOnlyWithProxyEnv) {
   auto daemon = ProxyDaemon::microsocks(1080);
   if (!daemon.error().empty()) GTEST_SKIP() << daemon.error();
