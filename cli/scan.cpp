@@ -22,6 +22,7 @@
 #include "output.hpp"
 #include "progress.hpp"
 #include "resume.hpp"
+#include "scan_checks.hpp"
 #include "scan_output.hpp"
 #include "scan_timing.hpp"
 #include "scan_xml.hpp"
@@ -56,7 +57,9 @@ struct ScanOptions {
   bool no_canary = false;
   std::string top_ports;
   XmlOptions xml;
-  std::string command_line;  // for the XML's args
+  CheckWords checks;              // checks after connect, on the open ports (scan_checks.hpp)
+  std::string check_concurrency;  // their own window
+  std::string command_line;       // for the XML's args
 };
 
 constexpr const char* kScanExamples =
@@ -108,6 +111,11 @@ void add_scan_options(CLI::App& app, ScanOptions& o) {
                "more of its scanned ports, to catch a middlebox answering for every port)");
   add_xml_options(app, o.xml);
   add_udp_options(app, o.common);
+  add_check_options(app, o.checks);
+  app.add_option("--check-concurrency", o.check_concurrency,
+                 "Checks (--tls, --expect, --http) in flight at once, on the open ports after the "
+                 "scan (default 32)")
+      ->type_name("N");
 }
 
 // -p PORTS, --top-ports N, or without either the top 1000 ports (nmap's default).
@@ -267,6 +275,16 @@ int run_scan(ScanOptions& o) {
     request.dns_servers.push_back(*server);
   }
   request.ports = scan_ports(o);
+  // Checks run on the open ports after the scan; their words are checked now, before anything.
+  const bool checks = to_check_options(o.checks, "localhost", true).has_value();
+  unsigned check_window = 32;
+  if (!o.check_concurrency.empty()) {
+    if (!checks) throw UsageError("--check-concurrency needs a check (--tls, --expect, --http)");
+    check_window =
+        static_cast<unsigned>(number_option("--check-concurrency", o.check_concurrency, 1, 10000));
+  }
+  if (checks && o.csv) throw UsageError("--csv has no column for a check: use --json");
+  if (checks && o.common.udp) throw UsageError("the checks need TCP: leave out --udp");
 
   EngineOptions engine_options;
   engine_options.connect = to_connect_options(o.common, std::chrono::seconds(1));
@@ -392,14 +410,17 @@ int run_scan(ScanOptions& o) {
     output.write(text);
   }
 
+  OpenPorts open_ports;
   Engine engine(engine_options);
   running = &engine;
   EngineStats stats;
   {
     StopOnSignal stop_on_signal(engine);
     if (output.failed()) engine.stop();
-    stats = engine.run(
-        plan, [&output](const Probe& probe, Outcome& outcome) { output.record(probe, outcome); });
+    stats = engine.run(plan, [&](const Probe& probe, Outcome& outcome) {
+      if (checks && outcome.is_open()) open_ports.add(probe);
+      output.record(probe, outcome);
+    });
   }
   running = nullptr;
   progress.clear();
@@ -425,6 +446,21 @@ int run_scan(ScanOptions& o) {
 
   if (format == Format::text && !xml.on_stdout())
     print_table(targets, output.rows(), engine_options.connect.protocol);
+  ScanChecks checked;
+  if (checks && !stats.interrupted) {
+    auto timeout = o.common.timeout.empty() ? std::chrono::nanoseconds(std::chrono::seconds(5))
+                                            : engine_options.connect.timeout;
+    checked = run_scan_checks(targets, open_ports.take(), engine_options, o.checks, check_window,
+                              timeout, format == Format::json, [&](std::string_view text) {
+                                if (format == Format::json) {
+                                  output.write(text);
+                                  output.flush();
+                                } else if (!xml.on_stdout()) {
+                                  print_out(text);
+                                }
+                              });
+    if (output.failed()) return kExitIoError;
+  }
   double seconds = std::chrono::duration<double>(stats.elapsed + canaries.elapsed).count();
   std::size_t hosts_scanned = targets.host_count;  // distinct addresses, not group entries
   std::string summary = fmt::format(
@@ -444,6 +480,10 @@ int run_scan(ScanOptions& o) {
     }
     summary += fmt::format("; {} canary probe{} ({} open)", canaries.probes,
                            canaries.probes == 1 ? "" : "s", open);
+  }
+  if (checks) {
+    summary += fmt::format("; {} check{} ({} failed)", checked.checked,
+                           checked.checked == 1 ? "" : "s", checked.failed);
   }
   if (plan.skip) {
     summary += fmt::format("; resumed: {} port{} done before", plan.skipped(),
