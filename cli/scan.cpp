@@ -222,7 +222,11 @@ CanaryRun probe_canaries(
   Engine engine(options);
   StopOnSignal stop_on_signal(engine);
   EngineStats stats = engine.run(plan, [&](const Probe& probe, Outcome& outcome) {
-    if (outcome.state == State::open) ++reports[probe.group].canaries_open;
+    // With a check (scan --expect ...), a canary counts as open only if the check passed: a
+    // middlebox that accepts every connection does not speak the service.
+    if (outcome.is_open() && (!outcome.check || outcome.check->ok)) {
+      ++reports[probe.group].canaries_open;
+    }
     record(outcome, reports[probe.group].label, probe.port);
   });
   run.probes = stats.probes;
@@ -427,10 +431,19 @@ int run_scan(ScanOptions& o) {
   output.flush();
   if (output.failed()) return kExitIoError;  // main() says why
   CanaryRun canaries;
+  EngineOptions canary_options = engine_options;
+  if (checks) {
+    // The canaries can prove more than a handshake: they run the scan's check too.
+    canary_options.connect.check = to_check_options(o.checks, "localhost", true);
+    canary_options.timing.adaptive = false;
+    canary_options.connect.timeout = o.common.timeout.empty()
+                                         ? std::chrono::nanoseconds(std::chrono::seconds(5))
+                                         : engine_options.connect.timeout;
+  }
   // Canaries catch a TCP middlebox that accepts every connection; a UDP probe proves an answer.
   if (!stats.interrupted && !o.no_canary && !o.common.udp) {
     canaries =
-        probe_canaries(targets, output.open_hosts(), engine_options, plan.seed,
+        probe_canaries(targets, output.open_hosts(), canary_options, plan.seed,
                        [&](const Outcome& outcome, const std::string& label, std::uint16_t port) {
                          // CSV rows keep their fixed columns and hold only the ports asked for; a
                          // JSON record can carry the flag.
