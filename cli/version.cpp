@@ -36,7 +36,7 @@ std::string version_text() {
   text += "io_uring connect: not compiled in (built without liburing)\n";
 #endif
   text += fmt::format("c-ares: {} (built with {})\n", ares_version(nullptr), ARES_VERSION_STR);
-  text += "TLS checks: not built (none exist yet)";
+  text += check_library_versions();
   return text;
 }
 

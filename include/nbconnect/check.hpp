@@ -98,4 +98,8 @@ struct CheckReport {
 // Why `pattern` is not a valid --expect pattern (PCRE2 syntax), or "" when it is.
 std::string check_pattern_error(std::string_view pattern);
 
+// "TLS checks: OpenSSL 3.0.x ... (built with ...); patterns: PCRE2 10.42": what the checks run on
+// here (`nbconnect --version`).
+std::string check_library_versions();
+
 }  // namespace nbc

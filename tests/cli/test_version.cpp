@@ -35,6 +35,8 @@ TEST(Version, NamesVersionRevisionAndFeatures) {
   EXPECT_NE(r.out.find("\nbackends usable here: epoll poll select"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("\nio_uring connect: "), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("\nc-ares: 1."), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\nTLS checks: OpenSSL 3."), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("patterns: PCRE2 10."), std::string::npos) << r.out;
   // The io_uring line says what this kernel allows, as the uring backend finds it.
   bool usable = r.out.find(" uring\n") != std::string::npos;
   bool compiled = r.out.find("io_uring connect: compiled in") != std::string::npos;
