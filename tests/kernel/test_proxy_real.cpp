@@ -31,7 +31,8 @@ class ProxyReal : public ::testing::Test {
   void SetUp() override {
     NBC_REQUIRE_NETNS();
     ASSERT_TRUE(listener_.ok());
-    ASSERT_EQ(sh("ip route replace unreachable 10.2.2.0/24 && ip route replace prohibit 10.3.3.0/24"), 0);
+    ASSERT_EQ(
+        sh("ip route replace unreachable 10.2.2.0/24 && ip route replace prohibit 10.3.3.0/24"), 0);
   }
 
   // Runs the proxy stage on a fresh connection to the proxy, asking for host:port.
