@@ -1,11 +1,24 @@
 // Descriptors and memory stay flat over many checks: 10,000 expect checks against a local
 // banner server, and TLS checks (each with its own SSL object and session) against a TLS one.
+#include <cstdio>
 #include <fstream>
 
 #include "check_support.hpp"
 
 namespace nbc::test {
 namespace {
+
+// Under ASan the freed memory waits in its quarantine (up to 256 MB), so RSS grows whatever the
+// code does; leaks are LeakSanitizer's job there. The normal build compares RSS.
+void expect_flat_rss(long before_kb, long after_kb) {
+#if defined(__SANITIZE_ADDRESS__)
+  std::printf("[ note ] RSS not compared under ASan (quarantine): %ld kB -> %ld kB\n", before_kb,
+              after_kb);
+#else
+  EXPECT_LT(after_kb - before_kb, 2048)
+      << "RSS before " << before_kb << " kB, after " << after_kb << " kB";
+#endif
+}
 
 long rss_kb() {
   std::ifstream statm("/proc/self/statm");
@@ -30,7 +43,7 @@ TEST(CheckFlat, TenThousandExpectChecks) {
   }
   EXPECT_EQ(passed, 10000);
   EXPECT_EQ(open_fd_count(), fds);
-  EXPECT_LT(rss_kb() - rss, 2048) << "RSS before " << rss << " kB, after " << rss_kb() << " kB";
+  expect_flat_rss(rss, rss_kb());
 }
 
 TEST(CheckFlat, TlsChecks) {
@@ -52,7 +65,7 @@ TEST(CheckFlat, TlsChecks) {
   }
   EXPECT_EQ(passed, 100);
   EXPECT_EQ(open_fd_count(), fds);
-  EXPECT_LT(rss_kb() - rss, 2048) << "RSS before " << rss << " kB, after " << rss_kb() << " kB";
+  expect_flat_rss(rss, rss_kb());
 }
 
 }  // namespace
