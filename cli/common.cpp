@@ -121,7 +121,7 @@ Endpoint parse_source(const std::string& text) {
   if (has_port) {
     auto hp = parse_host_port(text);
     if (!hp) throw UsageError("--source: " + hp.error().message);
-    if (!hp->literal)
+    if (!hp->literal || hp->literal->family() == Family::unix_domain)
       throw UsageError("invalid source address " + quote(text) + ": not an IP address");
     return *hp->literal;
   }

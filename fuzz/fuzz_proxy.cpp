@@ -30,8 +30,10 @@ void check_url(std::string_view text) {
   } else {
     nbc::fuzz::check_message(p.error().message, text);
   }
-  // The same text after a known password: no error may show it.
+  // The same text after a known password: no error may show it. (A text that holds the secret
+  // itself may be quoted: the fuzzer found one, which said nothing about the password.)
   const std::string secret = "Zq9XsecretPW";
+  if (text.find(secret) != std::string_view::npos) return;
   for (const char* scheme : {"socks5://u:", "http://u:"}) {
     const std::string url = scheme + secret + "@" + std::string(text);
     if (auto p = nbc::parse_proxy_url(url); !p) {

@@ -149,7 +149,9 @@ Parsed<std::string> parse_dns_server(std::string_view text) {
     }
     auto hp = parse_host_port(word);
     if (!hp) return bad(hp.error().message);
-    if (!hp->literal) return bad("not an IP address");
+    if (!hp->literal || hp->literal->family() == Family::unix_domain) {
+      return bad("not an IP address");
+    }
     return hp->literal->family() == Family::ipv6
                ? "[" + hp->literal->address() + "]:" + std::to_string(hp->port)
                : hp->literal->address() + ":" + std::to_string(hp->port);
