@@ -39,7 +39,7 @@ struct CommonOptions {
 // --proxy and --proxy-env.
 void add_common_options(CLI::App& app, CommonOptions& options, const std::string& timeout_help);
 
-// Adds --udp and --payload HEX|@FILE (check, scan and ping: a datagram probe, SPEC §7).
+// Adds --udp and --payload HEX|@FILE (check, scan and ping: a datagram probe, docs/outcomes.md).
 void add_udp_options(CLI::App& app, CommonOptions& options);
 
 // A UDP probe's payload: hex digits (an even number of them), or @FILE (at most 65507 bytes, the

@@ -1,4 +1,4 @@
-// Checks after the handshake (SPEC §8, docs/checks.md): a TLS handshake with certificate
+// Checks after the handshake (docs/checks.md): a TLS handshake with certificate
 // verification, a send/expect exchange and an HTTP request, run as stages of the same attempt on
 // the connected socket, under the attempt's deadline. What to check (CheckOptions) and what was
 // found (CheckReport, in OutcomeFacts::check).

@@ -1,4 +1,4 @@
-// UDP probes (issue 11, SPEC §7) over every entry point and backend, in the test's private
+// UDP probes (issue 11, docs/outcomes.md) over every entry point and backend, in the test's private
 // namespace: a responder → open/udp-response; a closed port → closed/port-unreach (the ICMP error
 // arrives on the connected socket's next call); ICMP host, net and admin-prohibited from iptables
 // REJECT rules → filtered with that reason (read from the error queue, so admin-prohibited is
