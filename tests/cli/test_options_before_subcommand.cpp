@@ -1,5 +1,6 @@
-// Options written before the subcommand name (docs/outcomes.md, "The command line in short"): `nbconnect --json check H P` is
-// `nbconnect check --json H P`, for every subcommand, with options that take a value too.
+// Options written before the subcommand name (docs/outcomes.md, "The command line in short"):
+// `nbconnect --json check H P` is `nbconnect check --json H P`, for every subcommand, with options
+// that take a value too.
 #include "cli/cli.hpp"
 
 namespace nbc::test {

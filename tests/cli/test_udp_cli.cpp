@@ -1,6 +1,6 @@
-// --udp on the command line (issue 11, docs/outcomes.md). check: a responder is open/udp-response (exit 0),
-// a closed port closed/port-unreach (1), a dropped one open|filtered/no-response (2), with
-// "protocol":"udp" in the record. scan --udp 127.0.0.1 -p 1-1024 with two responders and one
+// --udp on the command line (issue 11, docs/outcomes.md). check: a responder is open/udp-response
+// (exit 0), a closed port closed/port-unreach (1), a dropped one open|filtered/no-response (2),
+// with "protocol":"udp" in the record. scan --udp 127.0.0.1 -p 1-1024 with two responders and one
 // DROP rule: the two open, the dropped one open|filtered, the rest closed — and nmap -sU on the
 // same ports agrees.
 #include <regex>

@@ -1,7 +1,7 @@
-// UNIX-domain targets on the command line (issue 11, docs/outcomes.md): check's states and exit codes, the
-// JSON record ("family":"unix", the path as "address", "port":null), a full backlog reported as
-// filtered/backlog-full (exit 2, never local-resources), wait for a socket that appears after
-// 1 s, ping, and the bad input (a path too long for sun_path, a port after a UNIX socket).
+// UNIX-domain targets on the command line (issue 11, docs/outcomes.md): check's states and exit
+// codes, the JSON record ("family":"unix", the path as "address", "port":null), a full backlog
+// reported as filtered/backlog-full (exit 2, never local-resources), wait for a socket that appears
+// after 1 s, ping, and the bad input (a path too long for sun_path, a port after a UNIX socket).
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/socket.h>

@@ -1,5 +1,5 @@
-// UNIX-domain stream connects (issue 11, docs/outcomes.md): every outcome staged with real sockets and
-// files in a temporary directory, over every entry point and backend. The trap: a full listen
+// UNIX-domain stream connects (issue 11, docs/outcomes.md): every outcome staged with real sockets
+// and files in a temporary directory, over every entry point and backend. The trap: a full listen
 // backlog answers EAGAIN, which here means "server busy" (retried until the deadline, then
 // filtered/backlog-full), never local-resources.
 #include <fcntl.h>
