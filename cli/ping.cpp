@@ -1,6 +1,7 @@
 // nbconnect ping HOST:PORT: repeated connects to one target, a line per probe and ping's summary
 // (also at 100% loss and on Ctrl-C).
 #include <signal.h>
+#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -15,6 +16,7 @@
 #include "interrupt.hpp"
 #include "names.hpp"
 #include "output.hpp"
+#include "pictures.hpp"
 #include "ping_stats.hpp"
 #include "proxy_options.hpp"
 #include "record_writer.hpp"
@@ -55,8 +57,16 @@ void ms_or_null(JsonObject& j, std::string_view key, const std::optional<RttStat
   }
 }
 
+// On a terminal: each probe line's latency bar, and the histogram under the summary.
+struct Pictures {
+  bool on = false;
+  Glyphs glyphs;
+  double full_ms = 1000;  // the probe timeout: a full bar
+};
+
 void print_summary(const std::string& shown, const PingStats& s, std::chrono::nanoseconds elapsed,
-                   bool json, const std::optional<RttStats>& checks = std::nullopt) {
+                   bool json, const std::optional<RttStats>& checks = std::nullopt,
+                   const RttRecorder* rtts = nullptr, const Pictures& pictures = {}) {
   if (json) {
     std::string line;
     JsonObject j(line);
@@ -100,6 +110,11 @@ void print_summary(const std::string& shown, const PingStats& s, std::chrono::na
       print_out("check min/avg/max = {:.3f}/{:.3f}/{:.3f} ms\n", checks->min_ms, checks->avg_ms,
                 checks->max_ms);
     }
+    if (pictures.on && rtts && s.rtt) {
+      for (const std::string& line : latency_histogram(*rtts, *s.rtt, pictures.glyphs)) {
+        print_out("{}\n", line);
+      }
+    }
   }
   flush_stdout();
 }
@@ -142,6 +157,10 @@ int run_ping(const PingOptions& o) {
   options.deadline = connect.timeout;  // -t bounds the resolution and each probe as a whole
   std::string shown = target.to_string();
   bool json = o.common.json;
+  Pictures pictures;
+  pictures.on = !json && pictures_wanted(STDOUT_FILENO);
+  pictures.glyphs = terminal_glyphs();
+  pictures.full_ms = to_ms(connect.timeout);
 
   // Ctrl-C ends the run with the summary, as ping does (the handler cuts the wait short).
   catch_signals({SIGINT});
@@ -224,8 +243,15 @@ int run_ping(const PingOptions& o) {
       std::string where = out.peer.empty() ? shown : out.peer.to_string();
       std::string why = out.reason_name();
       if (out.error != 0) why += fmt::format(": {}", std::strerror(out.error));
-      print_out("seq={} {} {} ({}) time={}{}\n", seq, where, to_string(out.state), why,
-                format_ms(out.rtt), out.check ? check_text(*out.check) : std::string());
+      std::string picture;
+      if (pictures.on && out.is_open() && (!out.check || out.check->ok)) {
+        picture = "  " + latency_bar(to_ms(out.rtt), pictures.full_ms, 12, pictures.glyphs);
+        picture.erase(picture.find_last_not_of(' ') + 1);
+      } else if (pictures.on) {
+        picture = pictures.glyphs.unicode ? "  ×" : "  x";  // a failed probe stands out
+      }
+      print_out("seq={} {} {} ({}) time={}{}{}\n", seq, where, to_string(out.state), why,
+                format_ms(out.rtt), out.check ? check_text(*out.check) : std::string(), picture);
     }
     if (!flush_stdout()) return kExitIoError;
   }
@@ -234,7 +260,7 @@ int run_ping(const PingOptions& o) {
   if (connect.check) {
     checks = ping_stats(check_times.count(), check_times).rtt;
   }
-  print_summary(shown, stats, Clock::now() - started, json, checks);
+  print_summary(shown, stats, Clock::now() - started, json, checks, &rtts, pictures);
   return stats.connected > 0 ? 0 : 1;
 }
 

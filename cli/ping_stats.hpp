@@ -105,6 +105,19 @@ class RttRecorder {
     return std::clamp(value_of(i), min_, max_);
   }
 
+  // Calls f(ms, n) for every time kept: the exact times one by one (n = 1), or past the exact
+  // part each non-empty bucket's representative time with its count (within kRelativeError).
+  template <typename F>
+  void for_each(F&& f) const {
+    if (buckets_.empty()) {
+      for (double x : exact_) f(x, std::uint64_t{1});
+      return;
+    }
+    for (std::size_t i = 0; i < buckets_.size(); ++i) {
+      if (buckets_[i] != 0) f(std::clamp(value_of(i), min_, max_), buckets_[i]);
+    }
+  }
+
   std::optional<RttStats> stats() const {
     if (count_ == 0) return std::nullopt;
     RttStats r;

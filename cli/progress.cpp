@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "output.hpp"
+#include "pictures.hpp"
 
 namespace nbc::cli {
 
@@ -34,12 +35,24 @@ std::string progress_text(const EngineProgress& p) {
                      percent, rate, p.in_flight, eta);
 }
 
-ProgressLine::ProgressLine(bool enabled) : enabled_(enabled && ::isatty(STDERR_FILENO) == 1) {}
+ProgressLine::ProgressLine(bool enabled)
+    : enabled_(enabled && ::isatty(STDERR_FILENO) == 1),
+      sparkline_(enabled_ && pictures_wanted(STDERR_FILENO)) {}
 
 void ProgressLine::update(const EngineProgress& progress) {
   if (!enabled_) return;
+  std::string text = progress_text(progress);
+  if (sparkline_ && progress.elapsed > last_elapsed_) {
+    double seconds = std::chrono::duration<double>(progress.elapsed - last_elapsed_).count();
+    rates_.push_back(static_cast<double>(progress.attempts - last_attempts_) / seconds);
+    if (rates_.size() > kRateSamples) rates_.pop_front();
+    last_attempts_ = progress.attempts;
+    last_elapsed_ = progress.elapsed;
+    std::vector<double> shown(rates_.begin(), rates_.end());
+    text += " " + sparkline(shown, terminal_glyphs());
+  }
   // Carriage return and erase-to-end-of-line: the line is rewritten in place.
-  print_err("\r\x1b[K" + progress_text(progress));
+  print_err("\r\x1b[K" + text);
   dirty_ = true;
 }
 

@@ -1,7 +1,11 @@
 // The progress line on stderr while a scan runs: done/total, attempts per second, probes in
-// flight, and an ETA that counts the timeouts they still wait for.
+// flight, and an ETA that counts the timeouts they still wait for; on a terminal that can draw
+// it, a sparkline of the rate over the last updates.
 #pragma once
 
+#include <chrono>
+#include <cstdint>
+#include <deque>
 #include <string>
 
 #include "nbconnect/engine.hpp"
@@ -22,8 +26,14 @@ class ProgressLine {
   void clear();
 
  private:
+  // The attempts per second between consecutive updates, the newest last (kRateSamples at most).
+  static constexpr std::size_t kRateSamples = 20;
   bool enabled_;
+  bool sparkline_;
   bool dirty_ = false;
+  std::deque<double> rates_;
+  std::uint64_t last_attempts_ = 0;
+  std::chrono::nanoseconds last_elapsed_{0};
 };
 
 }  // namespace nbc::cli

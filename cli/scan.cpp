@@ -1,6 +1,7 @@
 // nbconnect scan TARGET... -p PORTS: many connects through the engine, reported as a table, JSON
 // or CSV, with a summary line and a progress line.
 #include <signal.h>
+#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -20,6 +21,7 @@
 #include "interrupt.hpp"
 #include "names.hpp"
 #include "output.hpp"
+#include "pictures.hpp"
 #include "progress.hpp"
 #include "resume.hpp"
 #include "scan_canary.hpp"
@@ -162,11 +164,6 @@ void parse_shard(const std::string& text, ScanPlan& plan) {
   // Shards count from 1; 0/N is accepted as N/N, so 0-based numbering gives the same partition.
   plan.shard_count = static_cast<std::uint32_t>(count);
   plan.shard_index = static_cast<std::uint32_t>(index % count);
-}
-
-std::string host_heading(const std::string& label, const std::string& address) {
-  if (label == address) return address;
-  return fmt::format("{} ({})", address, label);
 }
 
 void print_table(const Targets& targets, const std::vector<Row>& rows, Protocol protocol) {
@@ -313,6 +310,9 @@ int run_scan(ScanOptions& o) {
         if (running) running->stop();
       });
   if (xml.wanted()) output.keep_for_xml();
+  // A person at a terminal also gets the state counts per host as bars under the summary.
+  const bool bars = format == Format::text && !xml.on_stdout() && pictures_wanted(STDOUT_FILENO);
+  if (bars) output.keep_host_counts();
   // Records reach stdout as they come: what the loops hold is written at least this often.
   engine_options.progress_interval = std::chrono::milliseconds(100);
   engine_options.on_progress = [&progress, &output](const EngineProgress& p) {
@@ -471,6 +471,7 @@ int run_scan(ScanOptions& o) {
   // The summary goes with the table; with records (or the XML) on stdout it is a note on stderr.
   if (format == Format::text && !xml.on_stdout()) {
     print_out(summary);
+    if (bars) print_out(host_state_bars(targets, output.host_counts(), terminal_glyphs()));
   } else {
     print_err(summary);
   }

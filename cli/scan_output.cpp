@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "common.hpp"
+#include "pictures.hpp"
 #include "record_writer.hpp"
 
 namespace nbc::cli {
@@ -41,7 +42,11 @@ ScanOutput::ScanOutput(Format format, bool open_only, const Targets& targets, st
 }
 
 void ScanOutput::keep_for_xml() {
-  xml_ = true;
+  xml_ = host_counts_ = true;
+}
+
+void ScanOutput::keep_host_counts() {
+  host_counts_ = true;
 }
 
 void ScanOutput::keep_xml(Loop& loop, const Probe& probe, const Outcome& o) {
@@ -51,7 +56,7 @@ void ScanOutput::keep_xml(Loop& loop, const Probe& probe, const Outcome& o) {
   std::uint32_t& n = counts.states[static_cast<std::size_t>(o.state)];
   ++n;
   if (o.reason == Reason::self_connect) ++counts.self_connects;
-  if (o.state == State::closed && !open_only_ && n <= kXmlListedMax) {
+  if (xml_ && o.state == State::closed && !open_only_ && n <= kXmlListedMax) {
     loop.closed_rows.push_back(
         Row{probe.group, probe.host, probe.port, o.state, o.reason, o.error, o.rtt});
   }
@@ -62,7 +67,7 @@ void ScanOutput::record(const Probe& probe, const Outcome& o) {
   // Counts and open hosts are this loop's alone: no lock.
   ++loop.counts[static_cast<std::size_t>(o.state)];
   if (o.state == State::open) ++loop.open[std::uint64_t{probe.group} << 32 | probe.host];
-  if (xml_) keep_xml(loop, probe, o);
+  if (host_counts_) keep_xml(loop, probe, o);
   if (open_only_ && o.state != State::open) return;
   if (format_ == Format::text || xml_) {
     if (o.state != State::closed) {
@@ -185,6 +190,45 @@ std::size_t ScanOutput::rows_kept() const {
   std::size_t n = 0;
   for (const auto& loop : loops_) n += loop->rows.size();
   return n;
+}
+
+std::string host_heading(const std::string& label, const std::string& address) {
+  if (label == address) return address;
+  return fmt::format("{} ({})", address, label);
+}
+
+std::string host_state_bars(const Targets& targets, const std::vector<HostCounts>& hosts,
+                            const Glyphs& glyphs) {
+  std::vector<std::string> names;
+  for (std::size_t i = 0; i < hosts.size() && i < kBarHostsMax; ++i) {
+    const HostCounts& h = hosts[i];
+    names.push_back(host_heading(targets.labels[h.group][h.host],
+                                 targets.groups[h.group].hosts[h.host].address()));
+  }
+  std::size_t width = 0;
+  for (const std::string& n : names) width = std::max(width, n.size());
+  std::string out;
+  std::array<std::uint64_t, kStateCount> drawn{};
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    std::array<std::uint64_t, kStateCount> counts{};
+    std::string said;
+    for (State s :
+         {State::open, State::open_filtered, State::filtered, State::error, State::closed}) {
+      std::uint64_t n = hosts[i].states[static_cast<std::size_t>(s)];
+      counts[static_cast<std::size_t>(s)] = n;
+      drawn[static_cast<std::size_t>(s)] += n;
+      if (n) said += fmt::format("{}{} {}", said.empty() ? "" : ", ", n, to_string(s));
+    }
+    fmt::format_to(std::back_inserter(out), "  {:<{}}  {}  {}\n", names[i], width,
+                   state_bar(counts, 40, glyphs), said);
+  }
+  if (hosts.size() > names.size()) {
+    std::size_t rest = hosts.size() - names.size();
+    fmt::format_to(std::back_inserter(out), "  ({} more host{} not drawn)\n", rest,
+                   rest == 1 ? "" : "s");
+  }
+  if (!names.empty()) out += "  " + state_legend(drawn, glyphs) + "\n";
+  return out;
 }
 
 }  // namespace nbc::cli

@@ -73,6 +73,8 @@ class ScanOutput {
   // Also keep what the XML needs, whatever the format: the non-closed rows, up to kXmlListedMax
   // closed rows per host and loop, and per-host counts. Call before the scan runs.
   void keep_for_xml();
+  // Keep only the counts per host (for the state bars on a terminal). Call before the scan runs.
+  void keep_host_counts();
 
   // One probe's final outcome, on the loop thread that ran it.
   void record(const Probe& probe, const Outcome& outcome);
@@ -111,6 +113,7 @@ class ScanOutput {
   Format format_;
   bool open_only_;
   bool xml_ = false;
+  bool host_counts_ = false;  // keep_for_xml() or keep_host_counts()
   const Targets& targets_;
   std::vector<std::unique_ptr<Loop>> loops_;
   Writer writer_;
@@ -118,5 +121,15 @@ class ScanOutput {
   mutable std::mutex write_mutex_;
   bool failed_ = false;  // under write_mutex_
 };
+
+// "10.0.0.1 (db.example)": the address, and the word it came from when that differs.
+std::string host_heading(const std::string& label, const std::string& address);
+
+struct Glyphs;
+// Under the summary on a terminal: a state bar per host (at most kBarHostsMax, then a count of
+// the rest) and the legend.
+inline constexpr std::size_t kBarHostsMax = 32;
+std::string host_state_bars(const Targets& targets, const std::vector<HostCounts>& hosts,
+                            const Glyphs& glyphs);
 
 }  // namespace nbc::cli
