@@ -184,7 +184,7 @@ void print_table(const Targets& targets, const std::vector<Row>& rows, Protocol 
       const Row& r = rows[i];
       fmt::format_to(std::back_inserter(out), "  {:<11} {:<{}} {:<18} {}\n",
                      fmt::format("{}/{}", r.port, to_string(protocol)), to_string(r.state), width,
-                     reason_name(r.reason, r.error), format_ms(r.rtt));
+                     r.reason_name(), format_ms(r.rtt));
     }
   }
   print_out(out);

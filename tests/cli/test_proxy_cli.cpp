@@ -80,6 +80,40 @@ TEST_F(ProxyCli, CheckThroughTinyproxy) {
       "error", "proxy-denied", "proxy");
 }
 
+// A scan's rows name the reason as a single record does: the proxy's status stays in
+// "proxy-http-500" in the JSON records, the CSV rows, the table and the XML (where the state
+// error is nmap's "unknown").
+TEST_F(ProxyCli, ScanRowsKeepTheProxysHttpStatus) {
+  auto daemon = ProxyDaemon::tinyproxy(3128, {kListening, kClosed});
+  if (!daemon.error().empty()) GTEST_SKIP() << daemon.error();
+  const std::vector<std::string> common = {
+      "-p", "8001,8002", "--no-progress", "--proxy", "http://127.0.0.1:3128", "127.0.0.1"};
+  auto with = [&](std::vector<std::string> extra) {
+    extra.insert(extra.end(), common.begin(), common.end());
+    return scan(extra);
+  };
+  auto json = with({"--json"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  auto records = by_probe(json_records(json.out));
+  ASSERT_EQ(records.size(), 2u) << json.out;
+  const auto open = std::make_pair(std::string("127.0.0.1"), 8001);
+  const auto closed = std::make_pair(std::string("127.0.0.1"), 8002);
+  EXPECT_EQ(records[open].value("reason", ""), "syn-ack") << json.out;
+  EXPECT_EQ(records[closed].value("reason", ""), "proxy-http-500") << json.out;
+  auto csv = with({"--csv"});
+  ASSERT_EQ(csv.exit_code, 0) << csv.err;
+  EXPECT_EQ(csv_probes(csv.out)[closed]["reason"], "proxy-http-500") << csv.out;
+  auto table = with({});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_NE(table.out.find("8002/tcp"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("proxy-http-500"), std::string::npos) << table.out;
+  auto xml = with({"--xml"});
+  ASSERT_EQ(xml.exit_code, 0) << xml.err;
+  EXPECT_NE(xml.out.find("portid=\"8002\"><state state=\"unknown\" reason=\"proxy-http-500\""),
+            std::string::npos)
+      << xml.out;
+}
+
 TEST_F(ProxyCli, ProblemsWithTheProxyItselfAreErrorsNotTheTargetsState) {
   // Nothing listens on the proxy's port: refused.
   auto refused =
