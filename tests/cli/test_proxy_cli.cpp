@@ -216,6 +216,43 @@ TEST_F(ProxyCli, WaitAndPingThroughAProxy) {
   }
 }
 
+// Through a proxy the scan keeps min(-c, --proxy-concurrency) sockets in flight (-v says the
+// window; one loop, so the window is the whole scan's): a -c above the limit is lowered and one
+// line on stderr says so; a smaller -c is kept as it is, silently; without -c the limit.
+TEST_F(ProxyCli, ScanWindowThroughAProxyIsTheSmallerOfBoth) {
+  auto daemon = ProxyDaemon::microsocks(1080);
+  if (!daemon.error().empty()) GTEST_SKIP() << daemon.error();
+  auto run = [](std::vector<std::string> extra) {
+    std::vector<std::string> args = {"-v",
+                                     "--threads",
+                                     "1",
+                                     "--no-progress",
+                                     "--proxy",
+                                     "socks5://127.0.0.1:1080",
+                                     "-p",
+                                     "8001-8002",
+                                     "--proxy-concurrency",
+                                     "8",
+                                     "--json",
+                                     "127.0.0.1"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    auto r = scan(args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(json_records(r.out).size(), 2u) << r.out;
+    return r;
+  };
+  const std::string note = "nbconnect: -c 500 lowered to 8 through the proxy (--proxy-concurrency)";
+  auto lowered = run({"-c", "500"});
+  EXPECT_NE(lowered.err.find(note + "\n"), std::string::npos) << lowered.err;
+  EXPECT_NE(lowered.err.find(", window 8\n"), std::string::npos) << lowered.err;
+  auto kept = run({"-c", "3"});
+  EXPECT_EQ(kept.err.find("lowered"), std::string::npos) << kept.err;
+  EXPECT_NE(kept.err.find(", window 3\n"), std::string::npos) << kept.err;
+  auto limit = run({});
+  EXPECT_EQ(limit.err.find("lowered"), std::string::npos) << limit.err;
+  EXPECT_NE(limit.err.find(", window 8\n"), std::string::npos) << limit.err;
+}
+
 TEST_F(ProxyCli, ScanThroughMicrosocksAgreesWithADirectScan) {
   auto daemon = ProxyDaemon::microsocks(1080);
   if (!daemon.error().empty()) GTEST_SKIP() << daemon.error();
