@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <string_view>
+
 #include "common.hpp"
 #include "output.hpp"
 
@@ -35,7 +37,8 @@ void add_check_options(CLI::App& app, CheckWords& w) {
   app.add_option("--read-bytes", w.read_bytes, "Read at most N bytes per check (default 65536)")
       ->type_name("N")
       ->group(group);
-  w.http_option = app.add_option("--http", w.http, "GET PATH (default /) and check the status")
+  w.http_option = app.add_option("--http", w.http,
+                                 "GET PATH (default /; a path starts with /) and check the status")
                       ->expected(0, 1)
                       ->type_name("[PATH]")
                       ->group(group);
@@ -43,6 +46,17 @@ void add_check_options(CLI::App& app, CheckWords& w) {
                  "Accepted HTTP statuses, LOW-HIGH or CODE (200-399)")
       ->type_name("RANGE")
       ->group(group);
+}
+
+void leave_http_path_optional(std::vector<char*>& args) {
+  static char http_root[] = "--http=/";
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    const std::string_view word = args[i];
+    if (word == "--") return;
+    if (word != "--http") continue;
+    const bool path_follows = i + 1 < args.size() && args[i + 1][0] == '/';
+    if (!path_follows) args[i] = http_root;
+  }
 }
 
 namespace {

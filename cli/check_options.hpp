@@ -36,6 +36,12 @@ struct CheckWords {
 // Adds the check options to a subcommand.
 void add_check_options(CLI::App& app, CheckWords& words);
 
+// --http takes an optional PATH, and a path starts with '/': `--http WORD` where WORD does not
+// (`--http 127.0.0.1 8080`, `--http -v`, `--http` last) becomes `--http=/`, so WORD stays the
+// word it is. `--http /x` and `--http=/x` are left as they are (`--http=x` is then bad usage).
+// Rewrites args (args[0] is the program) in place, before CLI11 parses them; stops at `--`.
+void leave_http_path_optional(std::vector<char*>& args);
+
 // The library's options from the words (`host`: the target's host as written, the default SNI
 // name and Host header when it is a name). Throws UsageError naming the bad word. nullopt when no
 // check was asked for.

@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "check_options.hpp"
 #include "command_line.hpp"
 #include "common.hpp"
 #include "output.hpp"
@@ -128,6 +129,9 @@ int main(int argc, char** argv) {
       break;
     }
   }
+
+  // `--http 127.0.0.1 8080`: a word that is not a path stays a target (check_options.hpp).
+  nbc::cli::leave_http_path_optional(args);
 
   int code;
   try {

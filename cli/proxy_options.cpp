@@ -9,6 +9,7 @@
 #include <cstdlib>
 
 #include "common.hpp"
+#include "output.hpp"
 
 namespace nbc::cli {
 
@@ -68,14 +69,23 @@ std::optional<ProxyOptions> proxy_from(const ProxyCliOptions& o) {
 
 void add_proxy_concurrency_option(CLI::App& app, std::string& value) {
   app.add_option("--proxy-concurrency", value,
-                 "Sockets in flight through a --proxy, instead of -c (default 64): a proxy is "
-                 "not flooded")
+                 "Most sockets in flight through a --proxy (default 64), so that the proxy is not "
+                 "flooded: the scan keeps min(-c, N), and says so when it lowers -c")
       ->type_name("N");
 }
 
 unsigned proxy_concurrency(const std::string& value) {
   if (value.empty()) return 64;
   return static_cast<unsigned>(number_option("--proxy-concurrency", value, 1, 100000));
+}
+
+std::size_t window_through_proxy(std::size_t window, unsigned limit, const std::string& c_word) {
+  if (window != 0 && window <= limit) return window;
+  if (window != 0 && !c_word.empty()) {
+    print_err("nbconnect: -c {} lowered to {} through the proxy (--proxy-concurrency)\n", window,
+              limit);
+  }
+  return limit;
 }
 
 std::optional<Endpoint> unresolved_proxy_target(const HostPort& target, ConnectOptions& options) {

@@ -27,6 +27,11 @@ std::optional<ProxyOptions> proxy_from(const ProxyCliOptions& options);
 void add_proxy_concurrency_option(CLI::App& app, std::string& value);
 unsigned proxy_concurrency(const std::string& value);
 
+// A scan's window through a proxy: min(the window it would have, the proxy's limit), the limit
+// when `window` is 0 (the default, from the descriptor limit). `c_word` is -c as the user wrote
+// it ("" when not given): a -c above the limit is lowered, and one line on stderr says so.
+std::size_t window_through_proxy(std::size_t window, unsigned limit, const std::string& c_word);
+
 // For socks5h and a target given as a host name: the name goes to the proxy unresolved. Sets
 // options.proxy->target_host and returns the placeholder endpoint (0.0.0.0:port) to connect
 // "to"; nothing when the target must be resolved here as usual. The outcome's peer is cleared

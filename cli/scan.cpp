@@ -181,7 +181,7 @@ void print_table(const Targets& targets, const std::vector<Row>& rows, Protocol 
       const Row& r = rows[i];
       fmt::format_to(std::back_inserter(out), "  {:<11} {:<{}} {:<18} {}\n",
                      fmt::format("{}/{}", r.port, to_string(protocol)), to_string(r.state), width,
-                     reason_name(r.reason, r.error), format_ms(r.rtt));
+                     r.reason_name(), format_ms(r.rtt));
     }
   }
   print_out(out);
@@ -229,8 +229,7 @@ int run_scan(ScanOptions& o) {
   if (!o.concurrency.empty()) {
     engine_options.concurrency = number_option("--concurrency", o.concurrency, 1, 10000000);
   }
-  const unsigned window_through_proxy = proxy_concurrency(o.proxy_concurrency);
-  if (engine_options.connect.proxy) engine_options.concurrency = window_through_proxy;  // not -c
+  const unsigned proxy_limit = proxy_concurrency(o.proxy_concurrency);
   if (!o.rate.empty()) {
     engine_options.rate = decimal_option("--rate", o.rate, kMinRate, kMaxRate);
   } else if (o.common.udp) {
@@ -243,6 +242,11 @@ int run_scan(ScanOptions& o) {
     engine_options.per_host = number_option("--per-host", o.per_host, 1, 10000000);
   }
   apply_timing(o.timing, o.common, engine_options);
+  // Through a proxy: min(-c or the template's, --proxy-concurrency); a lowered -c is said.
+  if (engine_options.connect.proxy) {
+    engine_options.concurrency =
+        window_through_proxy(engine_options.concurrency, proxy_limit, o.concurrency);
+  }
   if (!o.threads.empty()) {
     engine_options.threads = static_cast<unsigned>(number_option("--threads", o.threads, 1, 1024));
   } else {

@@ -57,8 +57,7 @@ void ScanOutput::keep_xml(Loop& loop, const Probe& probe, const Outcome& o) {
   ++n;
   if (o.reason == Reason::self_connect) ++counts.self_connects;
   if (xml_ && o.state == State::closed && !open_only_ && n <= kXmlListedMax) {
-    loop.closed_rows.push_back(
-        Row{probe.group, probe.host, probe.port, o.state, o.reason, o.error, o.rtt});
+    loop.closed_rows.push_back(Row::of(probe, o));
   }
 }
 
@@ -71,8 +70,7 @@ void ScanOutput::record(const Probe& probe, const Outcome& o) {
   if (open_only_ && o.state != State::open) return;
   if (format_ == Format::text || xml_) {
     if (o.state != State::closed) {
-      loop.rows.push_back(
-          Row{probe.group, probe.host, probe.port, o.state, o.reason, o.error, o.rtt});
+      loop.rows.push_back(Row::of(probe, o));
     }
     if (format_ == Format::text) return;
   }

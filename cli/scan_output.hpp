@@ -30,16 +30,29 @@ void append_csv(std::string& out, const Outcome& o, std::string_view target, std
 void append_json(std::string& out, const Outcome& o, std::string_view target, std::uint16_t port,
                  bool canary = false);
 
-// What the text table keeps of a non-closed port.
+// What the text table (and the XML) keeps of a port: 24 bytes, however many ports a scan holds.
 struct Row {
   std::uint32_t group;
   std::uint32_t host;
   std::uint16_t port;
   State state;
   Reason reason;
-  int error;
+  // What names the reason beside it: the proxy's status with Reason::proxy_http
+  // (OutcomeFacts::proxy_status), else the errno (OutcomeFacts::error).
+  int code;
   std::chrono::nanoseconds rtt;
+
+  static Row of(const Probe& probe, const Outcome& o) {
+    const int code = o.reason == Reason::proxy_http ? o.proxy_status : o.error;
+    return Row{probe.group, probe.host, probe.port, o.state, o.reason, code, o.rtt};
+  }
+  // The same name a single record gives ("proxy-http-500", "econnreset", "conn-refused").
+  std::string reason_name() const {
+    return reason == Reason::proxy_http ? nbc::reason_name(reason, 0, code)
+                                        : nbc::reason_name(reason, code);
+  }
 };
+static_assert(sizeof(Row) <= 24, "a scan keeps a Row for every port it shows");
 
 // nmap lists a host's closed or filtered ports one by one up to this many, and counts them beyond
 // (its <extraports>); the XML keeps that rule, so ScanOutput keeps this many closed rows per host.

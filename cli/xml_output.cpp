@@ -206,7 +206,7 @@ void append_ports(std::string& out, XmlHost& h, bool open_only, bool udp) {
       // The rows of this state are all kept: say which ports had which reason, as nmap does.
       std::map<std::string, std::vector<std::uint16_t>> by_reason;
       for (const Row& r : h.rows) {
-        if (r.state == s) by_reason[reason_name(r.reason, r.error)].push_back(r.port);
+        if (r.state == s) by_reason[r.reason_name()].push_back(r.port);
       }
       for (const auto& [reason, ports] : by_reason) {
         out += "<extrareasons";
@@ -230,7 +230,7 @@ void append_ports(std::string& out, XmlHost& h, bool open_only, bool udp) {
     attr_number(out, "portid", r.port);
     out += "><state";
     attr(out, "state", xml_state(r.state));
-    attr(out, "reason", reason_name(r.reason, r.error));
+    attr(out, "reason", r.reason_name());
     out += " reason_ttl=\"0\"/>";
     std::string_view service = service_name(r.port, udp ? Protocol::udp : Protocol::tcp);
     if (!service.empty()) {

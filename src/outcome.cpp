@@ -77,7 +77,10 @@ bool is_local_error(int err) {
   return classify_errno(err).reason == Reason::local_resources;
 }
 
-std::string reason_name(Reason reason, int err) {
+std::string reason_name(Reason reason, int err, int proxy_status) {
+  if (reason == Reason::proxy_http && proxy_status > 0) {
+    return "proxy-http-" + std::to_string(proxy_status);
+  }
   switch (reason) {
 #define NBC_REASON_NAME(id, name)                       \
   case Reason::id:                                      \
@@ -93,10 +96,7 @@ std::string reason_name(Reason reason, int err) {
 }
 
 std::string OutcomeFacts::reason_name() const {
-  if (reason == Reason::proxy_http && proxy_status > 0) {
-    return "proxy-http-" + std::to_string(proxy_status);
-  }
-  return nbc::reason_name(reason, error);
+  return nbc::reason_name(reason, error, proxy_status);
 }
 
 namespace {

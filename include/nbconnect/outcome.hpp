@@ -126,7 +126,10 @@ struct Outcome : OutcomeFacts {
   }
 };
 
-std::string reason_name(Reason reason, int err);
+// The reason's name: `err` names Reason::other_errno ("econnreset"), `proxy_status` names
+// Reason::proxy_http ("proxy-http-500"; plain "proxy-http" when 0). OutcomeFacts::reason_name()
+// is this of its own fields; a scan's rows (which keep no Outcome) name their reason with it too.
+std::string reason_name(Reason reason, int err, int proxy_status = 0);
 
 // std::error_code interop for reasons, in the style of asio's error.hpp.
 const std::error_category& reason_category();

@@ -13,15 +13,11 @@ class ExpectStage final : public Stage {
   explicit ExpectStage(std::shared_ptr<Session> session) : session_(std::move(session)) {}
 
   Want start(int fd, Clock::time_point now, Clock::time_point /*deadline*/) override {
-    started_ = true;
-    if (session_->failed()) return Want::done;
-    session_->begin(CheckKind::expect, now);
+    if (!session_->start_stage(CheckKind::expect, started_, now)) return Want::done;
+    auto pattern = session_->expect_pattern();
+    if (!pattern) return fail(CheckReason::expect_mismatch, pattern.error(), now);
+    pattern_ = std::move(*pattern);
     const CheckOptions& o = session_->options();
-    if (o.expect) {
-      std::string error;
-      pattern_ = std::make_unique<Pattern>(*o.expect, error);
-      if (!pattern_->ok()) return fail(CheckReason::expect_mismatch, "bad pattern: " + error, now);
-    }
     sending_ = o.send.has_value() && !o.send->empty();
     return pump(fd, now);
   }
@@ -29,7 +25,7 @@ class ExpectStage final : public Stage {
   Want on_ready(int fd, Clock::time_point now) override { return pump(fd, now); }
 
   void on_deadline(Clock::time_point now) override {
-    if (done_ || !started_now(now)) return;
+    if (done_ || !session_->start_stage(CheckKind::expect, started_, now)) return;
     done_ = true;
     std::string detail = sending_ ? "the peer took no more of --send before the deadline"
                          : received_.empty()
@@ -40,10 +36,7 @@ class ExpectStage final : public Stage {
     session_->fail(CheckReason::expect_timeout, std::move(detail), now);
   }
 
-  bool finish(Outcome& outcome) override {
-    outcome.check = session_->report();
-    return outcome.check->ok;
-  }
+  bool finish(Outcome& outcome) override { return session_->finish(outcome); }
 
  private:
   Want fail(CheckReason reason, std::string detail, Clock::time_point now) {
@@ -102,15 +95,6 @@ class ExpectStage final : public Stage {
       received_.append(buf, io.bytes);
       if (pattern_->matches(received_)) return pass(now);
     }
-  }
-
-  // The driver may time out a stage it never started (the deadline passed as the one before
-  // ended): it then counts as started now, unless an earlier check already failed.
-  bool started_now(Clock::time_point now) {
-    if (session_->failed()) return false;
-    if (!started_) session_->begin(CheckKind::expect, now);
-    started_ = true;
-    return true;
   }
 
   std::shared_ptr<Session> session_;

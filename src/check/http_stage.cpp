@@ -25,15 +25,11 @@ class HttpStage final : public Stage {
   explicit HttpStage(std::shared_ptr<Session> session) : session_(std::move(session)) {}
 
   Want start(int fd, Clock::time_point now, Clock::time_point /*deadline*/) override {
-    started_ = true;
-    if (session_->failed()) return Want::done;
-    session_->begin(CheckKind::http, now);
+    if (!session_->start_stage(CheckKind::http, started_, now)) return Want::done;
+    auto pattern = session_->expect_pattern();
+    if (!pattern) return fail(CheckReason::http_malformed, pattern.error(), now);
+    pattern_ = std::move(*pattern);
     const CheckOptions& o = session_->options();
-    if (o.expect) {
-      std::string error;
-      pattern_ = std::make_unique<Pattern>(*o.expect, error);
-      if (!pattern_->ok()) return fail(CheckReason::http_malformed, "bad pattern: " + error, now);
-    }
     std::string path = o.http_path->empty() ? std::string("/") : *o.http_path;
     request_ = fmt::format(
         "GET {} HTTP/1.1\r\nHost: {}\r\nUser-Agent: nbconnect\r\nAccept: */*\r\n"
@@ -46,7 +42,7 @@ class HttpStage final : public Stage {
   Want on_ready(int fd, Clock::time_point now) override { return pump(fd, now); }
 
   void on_deadline(Clock::time_point now) override {
-    if (done_ || !started_now(now)) return;
+    if (done_ || !session_->start_stage(CheckKind::http, started_, now)) return;
     done_ = true;
     session_->trace().note("HTTP: deadline passed after {} bytes", received_.size());
     session_->report().bytes_read = received_.size();
@@ -60,10 +56,7 @@ class HttpStage final : public Stage {
                    now);
   }
 
-  bool finish(Outcome& outcome) override {
-    outcome.check = session_->report();
-    return outcome.check->ok;
-  }
+  bool finish(Outcome& outcome) override { return session_->finish(outcome); }
 
  private:
   Want fail(CheckReason reason, std::string detail, Clock::time_point now) {
@@ -169,15 +162,6 @@ class HttpStage final : public Stage {
       received_.append(buf, io.bytes);
       if (settle(false, now)) return Want::done;
     }
-  }
-
-  // The driver may time out a stage it never started (the deadline passed as the one before
-  // ended): it then counts as started now, unless an earlier check already failed.
-  bool started_now(Clock::time_point now) {
-    if (session_->failed()) return false;
-    if (!started_) session_->begin(CheckKind::http, now);
-    started_ = true;
-    return true;
   }
 
   std::shared_ptr<Session> session_;

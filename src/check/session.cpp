@@ -24,6 +24,26 @@ void Session::begin(CheckKind kind, Clock::time_point /*now*/) {
   report_.ok = false;
 }
 
+bool Session::start_stage(CheckKind kind, bool& started, Clock::time_point now) {
+  if (failed()) return false;
+  if (!started) begin(kind, now);
+  started = true;
+  return true;
+}
+
+std::expected<std::unique_ptr<Pattern>, std::string> Session::expect_pattern() const {
+  if (!options_.expect) return nullptr;
+  std::string error;
+  auto pattern = std::make_unique<Pattern>(*options_.expect, error);
+  if (!pattern->ok()) return std::unexpected("bad pattern: " + error);
+  return pattern;
+}
+
+bool Session::finish(Outcome& outcome) const {
+  outcome.check = report_;
+  return report_.ok;
+}
+
 void Session::pass(Clock::time_point /*now*/) {
   report_.ok = true;
   report_.reason = CheckReason::none;

@@ -1,17 +1,21 @@
 // The shared state of the checks of one attempt (the TLS, expect and HTTP stages): the report
-// they build together, and the transport they read and write through — the plain socket, or the
-// TLS session once the TLS stage has made one, so that expect and HTTP run over TLS with --tls.
+// they build together, the start-up and finish every stage makes the same way, and the transport
+// they read and write through — the plain socket, or the TLS session once the TLS stage has made
+// one, so that expect and HTTP run over TLS with --tls.
 #pragma once
 
 #include <openssl/ssl.h>
 
 #include <cstddef>
+#include <expected>
 #include <memory>
 #include <string>
 #include <string_view>
 
+#include "check/pattern.hpp"
 #include "nbconnect/check.hpp"
 #include "nbconnect/options.hpp"
+#include "nbconnect/outcome.hpp"
 #include "nbconnect/reactor.hpp"
 #include "trace.hpp"
 
@@ -38,6 +42,16 @@ class Session {
 
   // An earlier check stage failed: the later ones do nothing.
   bool failed() const { return report_.reason != CheckReason::none; }
+  // The start every check stage makes, from its start() or, when the driver times out a stage it
+  // never started (the deadline passed as the one before ended), from its on_deadline(): a stage
+  // of `kind` begins, once (`started` is the stage's own flag). False when an earlier check
+  // failed: the stage then does nothing.
+  bool start_stage(CheckKind kind, bool& started, Clock::time_point now);
+  // --expect compiled, for the stages that read (expect, HTTP): null without --expect;
+  // "bad pattern: WHY" when it does not compile, for the stage to fail with its own reason.
+  std::expected<std::unique_ptr<Pattern>, std::string> expect_pattern() const;
+  // A stage's finish(): the report goes into the outcome; true when no check failed.
+  bool finish(Outcome& outcome) const;
   // A stage of this kind starts: it becomes the kind of the report.
   void begin(CheckKind kind, Clock::time_point now);
   // The running stage ended: passed, or failed with a reason and detail.

@@ -108,9 +108,7 @@ class TlsStage final : public Stage {
   explicit TlsStage(std::shared_ptr<Session> session) : session_(std::move(session)) {}
 
   Want start(int fd, Clock::time_point now, Clock::time_point /*deadline*/) override {
-    started_ = true;
-    if (session_->failed()) return Want::done;
-    session_->begin(CheckKind::tls, now);
+    if (!session_->start_stage(CheckKind::tls, started_, now)) return Want::done;
     const CheckOptions& o = session_->options();
     std::string error;
     CtxPtr ctx = client_context(o.insecure ? std::string() : o.ca_file, error);
@@ -155,16 +153,13 @@ class TlsStage final : public Stage {
   Want on_ready(int /*fd*/, Clock::time_point now) override { return step(now); }
 
   void on_deadline(Clock::time_point now) override {
-    if (!started_now(now)) return;
+    if (!session_->start_stage(CheckKind::tls, started_, now)) return;
     session_->trace().note("TLS handshake: deadline passed");
     done_ = true;
     session_->fail(CheckReason::tls_timeout, "no TLS handshake before the deadline", now);
   }
 
-  bool finish(Outcome& outcome) override {
-    outcome.check = session_->report();
-    return outcome.check->ok;
-  }
+  bool finish(Outcome& outcome) override { return session_->finish(outcome); }
 
  private:
   static int verify_callback(int ok, X509_STORE_CTX* store) {
@@ -265,15 +260,6 @@ class TlsStage final : public Stage {
     done_ = true;
     session_->pass(now);
     return Want::done;
-  }
-
-  // The driver may time out a stage it never started (the deadline passed as the one before
-  // ended): it then counts as started now, unless an earlier check already failed.
-  bool started_now(Clock::time_point now) {
-    if (session_->failed()) return false;
-    if (!started_) session_->begin(CheckKind::tls, now);
-    started_ = true;
-    return true;
   }
 
   std::shared_ptr<Session> session_;

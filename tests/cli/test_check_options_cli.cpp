@@ -145,12 +145,53 @@ TEST_F(CheckOptionsCli, WaitTimesOutWhileTheCheckFails) {
   EXPECT_NE(r.err.find("cert-expired"), std::string::npos) << r.err;
 }
 
+// --http takes an optional PATH, which starts with '/': a word after --http that does not is
+// not the path but stays a target word (`--http 127.0.0.1 PORT` GETs /); `--http /x HOST PORT`
+// and `--http=/x` GET /x; `--http=x` is bad usage naming x (BadCheckOptions). The status tells
+// which path was asked: http.server answers 200 for / and /health, 404 for /nosuch.
+TEST_F(CheckOptionsCli, HttpPathIsOptionalAndStartsWithASlash) {
+  CheckServer s({"http", test_certs().dir + "/www"});
+  ASSERT_TRUE(s.ok());
+  auto status = [](const RunResult& r) {
+    auto j = nlohmann::json::parse(r.out, nullptr, false);
+    if (j.is_discarded() || !j.contains("check")) return 0;
+    return j["check"].value("http_status", 0);
+  };
+  const std::string port = port_of(s);
+  auto root = nbconnect({"check", "--json", "--http", "127.0.0.1", port});
+  EXPECT_EQ(root.exit_code, 0) << root.err << root.out;
+  EXPECT_EQ(status(root), 200) << root.out;
+  // The same with the implied `check`, and with --http last.
+  auto implied = nbconnect({"--json", "--http", "127.0.0.1", port});
+  EXPECT_EQ(implied.exit_code, 0) << implied.err << implied.out;
+  EXPECT_EQ(status(implied), 200) << implied.out;
+  auto last = nbconnect({"check", "--json", "127.0.0.1", port, "--http"});
+  EXPECT_EQ(last.exit_code, 0) << last.err << last.out;
+  EXPECT_EQ(status(last), 200) << last.out;
+  auto health = nbconnect({"check", "--json", "--http", "/health", "127.0.0.1", port});
+  EXPECT_EQ(health.exit_code, 0) << health.err << health.out;
+  EXPECT_EQ(status(health), 200) << health.out;
+  auto missing = nbconnect({"check", "--json", "--http", "/nosuch", "127.0.0.1", port});
+  EXPECT_EQ(missing.exit_code, 6) << missing.err << missing.out;
+  EXPECT_EQ(status(missing), 404) << missing.out;
+  auto glued = nbconnect({"check", "--json", "--http=/nosuch", "127.0.0.1", port});
+  EXPECT_EQ(glued.exit_code, 6) << glued.err << glued.out;
+  EXPECT_EQ(status(glued), 404) << glued.out;
+  // wait and scan read the words the same way.
+  auto wait = nbconnect({"wait", "-t", "5s", "--http", "127.0.0.1:" + port});
+  EXPECT_EQ(wait.exit_code, 0) << wait.err << wait.out;
+  auto scan = nbconnect({"scan", "--json", "--no-progress", "--http", "127.0.0.1", "-p", port});
+  EXPECT_EQ(scan.exit_code, 0) << scan.err << scan.out;
+  EXPECT_NE(scan.out.find("\"http_status\":200"), std::string::npos) << scan.out;
+  expect_usage_error(nbconnect({"check", "--http=x", "127.0.0.1", port}), "'x'");
+}
+
 TEST(CheckCliInput, BadCheckOptions) {
   expect_usage_error(nbconnect({"check", "--expect", "(unclosed", "127.0.0.1", "1"}), "(unclosed");
   expect_usage_error(
       nbconnect({"check", "--http", "/", "--http-status", "500-200", "127.0.0.1", "1"}), "500-200");
   expect_usage_error(nbconnect({"check", "--read-bytes", "0", "127.0.0.1", "1"}), "--read-bytes");
-  expect_usage_error(nbconnect({"check", "--http", "health", "127.0.0.1", "1"}), "health");
+  expect_usage_error(nbconnect({"check", "--http=health", "127.0.0.1", "1"}), "health");
   expect_usage_error(nbconnect({"check", "--ca", "/nonexistent/ca.pem", "127.0.0.1", "1"}),
                      "/nonexistent/ca.pem");
   expect_usage_error(nbconnect({"check", "--warn-expiry", "x", "127.0.0.1", "1"}), "--warn-expiry");

@@ -80,6 +80,40 @@ TEST_F(ProxyCli, CheckThroughTinyproxy) {
       "error", "proxy-denied", "proxy");
 }
 
+// A scan's rows name the reason as a single record does: the proxy's status stays in
+// "proxy-http-500" in the JSON records, the CSV rows, the table and the XML (where the state
+// error is nmap's "unknown").
+TEST_F(ProxyCli, ScanRowsKeepTheProxysHttpStatus) {
+  auto daemon = ProxyDaemon::tinyproxy(3128, {kListening, kClosed});
+  if (!daemon.error().empty()) GTEST_SKIP() << daemon.error();
+  const std::vector<std::string> common = {
+      "-p", "8001,8002", "--no-progress", "--proxy", "http://127.0.0.1:3128", "127.0.0.1"};
+  auto with = [&](std::vector<std::string> extra) {
+    extra.insert(extra.end(), common.begin(), common.end());
+    return scan(extra);
+  };
+  auto json = with({"--json"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  auto records = by_probe(json_records(json.out));
+  ASSERT_EQ(records.size(), 2u) << json.out;
+  const auto open = std::make_pair(std::string("127.0.0.1"), 8001);
+  const auto closed = std::make_pair(std::string("127.0.0.1"), 8002);
+  EXPECT_EQ(records[open].value("reason", ""), "syn-ack") << json.out;
+  EXPECT_EQ(records[closed].value("reason", ""), "proxy-http-500") << json.out;
+  auto csv = with({"--csv"});
+  ASSERT_EQ(csv.exit_code, 0) << csv.err;
+  EXPECT_EQ(csv_probes(csv.out)[closed]["reason"], "proxy-http-500") << csv.out;
+  auto table = with({});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_NE(table.out.find("8002/tcp"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("proxy-http-500"), std::string::npos) << table.out;
+  auto xml = with({"--xml"});
+  ASSERT_EQ(xml.exit_code, 0) << xml.err;
+  EXPECT_NE(xml.out.find("portid=\"8002\"><state state=\"unknown\" reason=\"proxy-http-500\""),
+            std::string::npos)
+      << xml.out;
+}
+
 TEST_F(ProxyCli, ProblemsWithTheProxyItselfAreErrorsNotTheTargetsState) {
   // Nothing listens on the proxy's port: refused.
   auto refused =
@@ -180,6 +214,43 @@ TEST_F(ProxyCli, WaitAndPingThroughAProxy) {
     EXPECT_EQ(j.value("state", ""), "closed") << j.dump();
     EXPECT_EQ(j.value("proxy", ""), "socks5://127.0.0.1:1080") << j.dump();
   }
+}
+
+// Through a proxy the scan keeps min(-c, --proxy-concurrency) sockets in flight (-v says the
+// window; one loop, so the window is the whole scan's): a -c above the limit is lowered and one
+// line on stderr says so; a smaller -c is kept as it is, silently; without -c the limit.
+TEST_F(ProxyCli, ScanWindowThroughAProxyIsTheSmallerOfBoth) {
+  auto daemon = ProxyDaemon::microsocks(1080);
+  if (!daemon.error().empty()) GTEST_SKIP() << daemon.error();
+  auto run = [](std::vector<std::string> extra) {
+    std::vector<std::string> args = {"-v",
+                                     "--threads",
+                                     "1",
+                                     "--no-progress",
+                                     "--proxy",
+                                     "socks5://127.0.0.1:1080",
+                                     "-p",
+                                     "8001-8002",
+                                     "--proxy-concurrency",
+                                     "8",
+                                     "--json",
+                                     "127.0.0.1"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    auto r = scan(args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(json_records(r.out).size(), 2u) << r.out;
+    return r;
+  };
+  const std::string note = "nbconnect: -c 500 lowered to 8 through the proxy (--proxy-concurrency)";
+  auto lowered = run({"-c", "500"});
+  EXPECT_NE(lowered.err.find(note + "\n"), std::string::npos) << lowered.err;
+  EXPECT_NE(lowered.err.find(", window 8\n"), std::string::npos) << lowered.err;
+  auto kept = run({"-c", "3"});
+  EXPECT_EQ(kept.err.find("lowered"), std::string::npos) << kept.err;
+  EXPECT_NE(kept.err.find(", window 3\n"), std::string::npos) << kept.err;
+  auto limit = run({});
+  EXPECT_EQ(limit.err.find("lowered"), std::string::npos) << limit.err;
+  EXPECT_NE(limit.err.find(", window 8\n"), std::string::npos) << limit.err;
 }
 
 TEST_F(ProxyCli, ScanThroughMicrosocksAgreesWithADirectScan) {

@@ -2,10 +2,7 @@
 // backend with the stage runner, against the peers of support/check_peers.hpp.
 #pragma once
 
-#include <fcntl.h>
-#include <netinet/in.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -16,25 +13,11 @@
 #include "nbconnect/check.hpp"
 #include "nbconnect/event_loop.hpp"
 #include "support/check_peers.hpp"
+#include "support/loopback.hpp"
 #include "support/netns_main.hpp"
 #include "support/stage_runner.hpp"
 
 namespace nbc::test {
-
-// A non-blocking TCP socket connected to 127.0.0.1:port (loopback: connect() completes at once).
-inline int connect_loopback(std::uint16_t port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(port);
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
-  return fd;
-}
 
 inline std::chrono::nanoseconds cpu_time() {
   rusage u{};

@@ -1,6 +1,6 @@
 // Test support: real proxies from Debian (microsocks, danted, tinyproxy) started in the test's
-// namespace with a configuration the test writes, and a socket connected to them. A proxy that is
-// not installed makes the test skip with the reason (scripts/deps.sh installs them).
+// namespace with a configuration the test writes (support/loopback.hpp connects to them). A proxy
+// that is not installed makes the test skip with the reason (scripts/deps.sh installs them).
 #pragma once
 
 #include <arpa/inet.h>
@@ -20,23 +20,9 @@
 
 #include "cli/live_program.hpp"
 #include "lab/sandbox.hpp"
+#include "support/loopback.hpp"
 
 namespace nbc::test {
-
-// A blocking connect to 127.0.0.1:port; the socket is then made non-blocking. -1 on failure.
-inline int connect_loopback(std::uint16_t port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(port);
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
-  return fd;
-}
 
 class ProxyDaemon {
  public:
