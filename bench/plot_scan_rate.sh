@@ -44,7 +44,7 @@ for port in 22 80 443 8080 40001 50505; do
   nc -lk 127.0.0.3 "$port" > /dev/null 2>&1 &
 done
 "$NBC" wait -t 10s 127.0.0.3:22 127.0.0.3:80 127.0.0.3:443 127.0.0.3:8080 127.0.0.3:40001 \
-  127.0.0.3:50505 > /dev/null || { echo "plot_scan_rate: the listeners did not start" >&2; exit 1; }
+  127.0.0.3:50505 > /dev/null 2>&1 || { echo "plot_scan_rate: the listeners did not start" >&2; exit 1; }
 
 # The raw limit: one process per core over an equal share of the ports (as scan_vs_nmap.sh).
 raw_parallel() {
@@ -95,7 +95,8 @@ summary() {
   peak=$(tail -1 "$DATA/rates")
   median=$(awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}' "$DATA/rates")
   grep -v '^#' "$f" | tail -1 | awk -v n="$name" -v p="$peak" -v m="$median" \
-    '{printf "%-16s %7.3f s  peak %7.0f/s  median %7.0f/s  %6d connects\n", n, $1, p, m, $3}'
+    '{printf "%-16s %7.3f s  peak %7.0f/s  median %7.0f/s  %6d connects", n, $1, p, m, $3}'
+  echo "  (all runs: $(printf '%s\n' "${runs[@]}" | awk '{print $1}' | tr '\n' ' '| sed 's/ $//') s)"
 }
 {
   echo "plot_scan_rate: $ROUNDS rounds, $CORES cores, kernel $(uname -r), $(nmap --version | head -1)"
