@@ -38,7 +38,6 @@ def main(argv):
         start = time.monotonic()
         proc = subprocess.Popen(command, stdout=so, stderr=se)
         last_t, last_n = 0.0, base
-        tick = 0
         # Bounded: at most CAP / INTERVAL + 1 samples, then the command is killed.
         while True:
             status = proc.poll()
@@ -60,9 +59,9 @@ def main(argv):
                 proc.wait()
                 sys.stderr.write(f"connect_rate: {command[0]} ran past {cap} s; killed\n")
                 return 1
-            # The next tick on the grid still ahead: a late wake-up skips ticks, never crowds them.
-            tick = max(tick + 1, int((time.monotonic() - start) / interval) + 1)
-            delay = tick * interval - (time.monotonic() - start)
+            # The next sample one interval after this one (a late wake-up delays the later ones
+            # too, so that no interval is much shorter than INTERVAL and its rate noisy).
+            delay = now + interval - (time.monotonic() - start)
             if delay > 0:
                 time.sleep(delay)
     with open(out, "w") as f:

@@ -62,13 +62,16 @@ series() {
   "$NBC" ping -c "$COUNT" -i 1ms --json "$target" > "$json" ||
     { echo "plot_ping_latency: ping $target failed: $(tail -1 "$json")" >&2; exit 1; }
   # Ten buckets a decade, bucket k = [10^(k/10), 10^((k+1)/10)) microseconds.
-  sed -n 's/.*"type":"probe".*"state":"open".*"rtt_ms":\([0-9.e+-]*\).*/\1/p' "$json" |
+  grep '"type":"probe"' "$json" | grep '"state":"open"' | sed -n 's/.*"rtt_ms":\([0-9.]*\).*/\1/p' |
     awk '{ us = $1 * 1000; if (us < 1) us = 1; k = int(log(us) / log(10) * 10); n[k]++ }
       END { for (k in n) printf "%.3f %.3f %d\n", 10^(k/10), 10^((k+1)/10), n[k] }' |
     sort -n > "$DATA/ping-$name.hist"
-  # "p50 p90 p99 connected" in microseconds, from the summary record.
-  sed -n 's/.*"type":"summary".*"connected":\([0-9]*\).*"rtt_p50_ms":\([0-9.]*\),"rtt_p90_ms":\([0-9.]*\),"rtt_p99_ms":\([0-9.]*\).*/\2 \3 \4 \1/p' \
-    "$json" | awk '{ printf "%.1f %.1f %.1f %d\n", $1 * 1000, $2 * 1000, $3 * 1000, $4 }' \
+  # "p50 p90 p99 connected" in microseconds, from the summary record (each field by its name).
+  local summary
+  summary=$(grep '"type":"summary"' "$json" || true)
+  field() { echo "$summary" | sed -n "s/.*\"$1\":\([0-9.]*\).*/\1/p"; }
+  echo "$(field rtt_p50_ms) $(field rtt_p90_ms) $(field rtt_p99_ms) $(field connected)" |
+    awk 'NF == 4 { printf "%.1f %.1f %.1f %d\n", $1 * 1000, $2 * 1000, $3 * 1000, $4 }' \
     > "$DATA/ping-$name.pct"
   [ -s "$DATA/ping-$name.pct" ] ||
     { echo "plot_ping_latency: no summary record in $json" >&2; exit 1; }
@@ -82,7 +85,11 @@ series veth 10.77.0.2:7000
     "$NBC" scan 127.0.0.2 -p- --no-progress > /dev/null 2>&1 || true
   done ) &
 LOAD=$!
-"$NBC" scan 127.0.0.3 -p 1-1000 --no-progress > /dev/null 2>&1 || true  # the load is under way
+# Under way once the kernel has counted 1,000 more connects (at most 5 s of polling).
+opens() { awk '/^Tcp:/ && !h {for (i = 1; i <= NF; i++) if ($i == "ActiveOpens") c = i; h = 1; next}
+  /^Tcp:/ {print $c}' /proc/net/snmp; }
+before=$(opens)
+for _ in $(seq 500); do [ $(( $(opens) - before )) -gt 1000 ] && break; sleep 0.01; done
 series loaded 127.0.0.1:7000
 touch "$TMP/stop"
 wait "$LOAD"

@@ -13,6 +13,7 @@ set ylabel "connects per second"
 set format y "%.0s%c"
 set yrange [0:*]
 set xrange [0:*]
+set offsets 0, 0, graph 0.18, 0   # headroom above the lines for the key
 set style data linespoints
 set pointsize 0.5
 
