@@ -31,7 +31,7 @@ set style fill solid 0.6 noborder
 unset key
 # A duration as people write it: microseconds below 1 ms, milliseconds above.
 shown(us) = (us >= 1000) ? sprintf("%.1f ms", us / 1000) : sprintf("%.0f µs", us)
-set multiplot layout 3,1 title "nbconnect ping -i 1ms --json: TCP connect time, probes per bucket (ten a decade); lines: p50 solid, p90 dashed, p99 dotted"
+set multiplot layout 3,1 title "nbconnect ping -i 1ms: connect time, probes per bucket (ten a decade); p50 solid, p90 dashed, p99 dotted"
 do for [i = 1:3] {
   name = word(names, i)
   pct = dir."/ping-".name.".pct"
