@@ -12,6 +12,8 @@ Usage: bench/connect_rate.py OUT INTERVAL CAP -- COMMAND [ARG...]
 The command's stdout and stderr go to OUT.stdout and OUT.stderr. Exit status: the command's, or
 1 when it ran past CAP. The last line of stdout says how many connects were counted.
 """
+import os
+import select
 import subprocess
 import sys
 import time
@@ -37,6 +39,10 @@ def main(argv):
     with open(out + ".stdout", "w") as so, open(out + ".stderr", "w") as se:
         start = time.monotonic()
         proc = subprocess.Popen(command, stdout=so, stderr=se)
+        # The wait between samples ends early when the command exits, so that its end is timed
+        # to the millisecond, not to the next sample.
+        exited = select.poll()
+        exited.register(os.pidfd_open(proc.pid), select.POLLIN)
         last_t, last_n = 0.0, base
         # Bounded: at most CAP / INTERVAL + 1 samples, then the command is killed.
         while True:
@@ -63,7 +69,7 @@ def main(argv):
             # too, so that no interval is much shorter than INTERVAL and its rate noisy).
             delay = now + interval - (time.monotonic() - start)
             if delay > 0:
-                time.sleep(delay)
+                exited.poll(delay * 1000)
     with open(out, "w") as f:
         f.write(f"# {' '.join(command)}\n")
         f.write(f"# interval {interval} s; exit status {status}; elapsed {last_t:.3f} s\n")

@@ -20,7 +20,14 @@ do for [i = 1:3] {
 }
 set logscale x 10
 set xrange [xmin / 1.2 : xmax * 1.2]
-set xtics ("1 µs" 1, "10 µs" 10, "100 µs" 100, "1 ms" 1e3, "10 ms" 1e4, "100 ms" 1e5, "1 s" 1e6, "10 s" 1e7)
+# Tics at each decade; at 1, 2 and 5 a decade when the range spans at most four decades.
+if (xmax / xmin <= 1e4) {
+  set xtics ("1 µs" 1, "2 µs" 2, "5 µs" 5, "10 µs" 10, "20 µs" 20, "50 µs" 50, "100 µs" 100, \
+    "200 µs" 200, "500 µs" 500, "1 ms" 1e3, "2 ms" 2e3, "5 ms" 5e3, "10 ms" 1e4, "20 ms" 2e4, \
+    "50 ms" 5e4, "100 ms" 1e5, "200 ms" 2e5, "500 ms" 5e5, "1 s" 1e6, "2 s" 2e6, "5 s" 5e6)
+} else {
+  set xtics ("1 µs" 1, "10 µs" 10, "100 µs" 100, "1 ms" 1e3, "10 ms" 1e4, "100 ms" 1e5, "1 s" 1e6, "10 s" 1e7)
+}
 # Counts on a log scale too, so that the few slow probes of the tail stay visible.
 set logscale y 10
 set yrange [0.8:*]

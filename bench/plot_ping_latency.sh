@@ -42,12 +42,15 @@ s = socket.create_server((sys.argv[1], int(sys.argv[2])), backlog=4096)
 while True: s.accept()[0].close()'
 export ACCEPT
 python3 -c "$ACCEPT" 127.0.0.1 7000 &
-# The veth peer: a child in a namespace of its own waits on a FIFO until its end of the pair has
-# been moved in, then sets it up and becomes the listener.
-mkfifo "$TMP/go"
-unshare -n -- bash -c 'read -r _ < "$0" && ip link set lo up && ip addr add 10.77.0.2/24 dev vb &&
-  ip link set vb up && exec python3 -c "$ACCEPT" 10.77.0.2 7000' "$TMP/go" &
+# The veth peer: a child in a namespace of its own says it is there (FIFO ready), waits (FIFO go)
+# until its end of the pair has been moved in, then sets it up and becomes the listener.
+mkfifo "$TMP/go" "$TMP/ready"
+exec 3<> "$TMP/ready"  # read-write: opening does not block, and the read below has a timeout
+unshare -n -- bash -c 'echo ready > "$1" && read -r _ < "$0" && ip link set lo up &&
+  ip addr add 10.77.0.2/24 dev vb && ip link set vb up && exec python3 -c "$ACCEPT" 10.77.0.2 7000' \
+  "$TMP/go" "$TMP/ready" &
 PEER=$!
+read -r -t 10 _ <&3 || { echo "plot_ping_latency: the veth peer did not start" >&2; exit 1; }
 ip link add va type veth peer name vb netns "$PEER"
 ip addr add 10.77.0.1/24 dev va
 ip link set va up
