@@ -82,7 +82,8 @@ fuzz: build-fuzz
 
 # The pictures of docs/benchmarks.md (as root: each script makes its own network namespace):
 # scan rate over time (nbconnect, nmap, the raw limit) and ping latency histograms, written to
-# docs/img/. Slow (about a minute) and machine-dependent, so not part of `make test`.
+# docs/img/. About a minute (five rounds of each scan, 3 x 2,000 pings) and machine-dependent,
+# so not part of `make test`.
 plots: build
 	bench/plot_scan_rate.sh $(BUILD)
 	bench/plot_ping_latency.sh $(BUILD)

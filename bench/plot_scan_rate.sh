@@ -8,7 +8,7 @@
 #
 # bench/connect_rate.py samples the kernel's count of connects begun (ActiveOpens in
 # /proc/net/snmp) every 50 ms while each tool runs, so every tool is measured the same way. Each
-# tool runs ROUNDS times (default 3, alternating); the run of median length is the one drawn. The
+# tool runs ROUNDS times (default 5, alternating); the run of median length is the one drawn. The
 # data files stay in BUILD_DIR/plots/; the figures quoted in docs/benchmarks.md are printed.
 set -euo pipefail
 
@@ -19,7 +19,7 @@ fi
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 BUILD=${1:-build}
-ROUNDS=${2:-3}
+ROUNDS=${2:-5}
 OUT=${3:-$HERE/../docs/img}
 NBC=$BUILD/nbconnect
 RAW=$BUILD/bench/raw_limit
