@@ -9,7 +9,7 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 TEST_JOBS  ?= $(shell echo $$(( $(JOBS) * 2 )))
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: all deps build build-asan build-fuzz install package static run test test-fast test-asan test-fuzz fuzz format format-check bench docs docs-behaviour clean
+.PHONY: all deps build build-asan build-fuzz install package static run test test-fast test-asan test-fuzz fuzz format format-check bench plots docs docs-behaviour clean
 
 all: build
 
@@ -82,6 +82,14 @@ test-fuzz:
 # Each target for FUZZ_SECONDS (default 60); inputs that add coverage join fuzz/corpus/<target>/.
 fuzz: build-fuzz
 	./scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) --merge
+
+# The pictures of docs/benchmarks.md (as root: each script makes its own network namespace):
+# scan rate over time (nbconnect, nmap, the raw limit) and ping latency histograms, written to
+# docs/img/. About a minute (five rounds of each scan, 3 x 2,000 pings) and machine-dependent,
+# so not part of `make test`.
+plots: build
+	bench/plot_scan_rate.sh $(BUILD)
+	bench/plot_ping_latency.sh $(BUILD)
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp' '*.c' '*.h')
