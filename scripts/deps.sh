@@ -1,11 +1,12 @@
 #!/bin/sh
 # Installs the Debian packages nbconnect needs to build and test (as root), or names them.
 set -eu
-# Build and test (the first lines); packaging; fuzzing and TLS; proxies for the proxy tests;
+# Build and test (the first lines; nftables lets LabReport compare nft rules with iptables);
+# packaging; fuzzing and TLS; proxies for the proxy tests;
 # gnuplot-nox for the pictures of bench/plot_*.sh (`make plots`; the ctest bench_plot_scripts
 # draws them from samples, and skips with a message without it).
 PACKAGES="cmake g++ make pkg-config libcli11-dev libfmt-dev nlohmann-json3-dev libc-ares-dev
-liburing-dev libgtest-dev libgmock-dev libbenchmark-dev nmap netcat-openbsd iptables iproute2
+liburing-dev libgtest-dev libgmock-dev libbenchmark-dev nmap netcat-openbsd iptables nftables iproute2
 dnsmasq-base clang-format time util-linux procps libasio-dev libuv1-dev ndiff libxml2-utils python3
 libexpat1-dev scdoc man-db zsh fish
 lintian dpkg-dev file binutils python3-yaml
