@@ -3,9 +3,6 @@
 // socks5h rule that the CLI does not resolve the target's name.
 #include "proxy_options.hpp"
 
-#include <netdb.h>
-#include <sys/socket.h>
-
 #include <cstdlib>
 
 #include "common.hpp"
@@ -27,20 +24,20 @@ void add_proxy_options(CLI::App& app, ProxyCliOptions& o) {
 
 namespace {
 
-// The proxy's address: the literal, or the first address its name resolves to.
+// The proxy's address: the literal, or the first address its name resolves to (IPv6 first, as
+// the dialer orders them). Resolved with our own resolver (c-ares: /etc/hosts, then the servers of
+// /etc/resolv.conf), not getaddrinfo: the static binary in a FROM scratch image has no NSS.
 Endpoint resolve_proxy(const ProxyOptions& proxy) {
   if (!proxy.endpoint.empty()) return proxy.endpoint;
-  addrinfo hints{};
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_ADDRCONFIG;
-  addrinfo* list = nullptr;
-  const int rc = ::getaddrinfo(proxy.server.host.c_str(), nullptr, &hints, &list);
-  if (rc != 0 || list == nullptr) {
+  DialOptions options;
+  options.deadline = std::chrono::seconds(5);
+  Resolution r = resolve(HostPort{proxy.server.host, proxy.server.port, std::nullopt}, options);
+  if (!r.ok()) {
     throw UsageError("cannot resolve proxy host " + quote(proxy.server.host) + ": " +
-                     ::gai_strerror(rc));
+                     r.failure.reason_name() +
+                     (r.failure.detail.empty() ? "" : " (" + r.failure.detail + ")"));
   }
-  Endpoint ep = Endpoint::from_sockaddr(list->ai_addr, list->ai_addrlen);
-  ::freeaddrinfo(list);
+  Endpoint ep = r.addresses.front();
   ep.set_port(proxy.server.port);
   return ep;
 }

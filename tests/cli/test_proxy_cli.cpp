@@ -41,6 +41,22 @@ class ProxyCli : public ::testing::Test {
   Listener listener_{"127.0.0.1", kListening};
 };
 
+// A proxy given by name is resolved by nbconnect's own resolver (c-ares reads /etc/hosts), so the
+// static binary needs no NSS for it; a name that does not resolve is a usage error naming it.
+TEST_F(ProxyCli, AProxyGivenByNameIsResolved) {
+  // On [::] it answers whichever address "localhost" names first, ::1 or 127.0.0.1.
+  auto daemon = ProxyDaemon::microsocks(1081, "", "", "::");
+  if (!daemon.error().empty()) GTEST_SKIP() << daemon.error();
+  auto open = nbconnect({"check", "--json", "--proxy", "socks5://localhost:1081", "127.0.0.1",
+                         std::to_string(kListening)});
+  expect_record(open, 0, "open", "syn-ack", "proxy");
+  auto bad = nbconnect({"check", "--proxy", "socks5://no-such-proxy.invalid:1080", "127.0.0.1",
+                        std::to_string(kListening)},
+                       10s);
+  expect_usage_error(bad, "no-such-proxy.invalid");
+  EXPECT_LT(bad.elapsed, 6s);
+}
+
 TEST_F(ProxyCli, CheckThroughMicrosocksWithCredentials) {
   auto daemon = ProxyDaemon::microsocks(1080, "alice", "s3cretpw");
   if (!daemon.error().empty()) GTEST_SKIP() << daemon.error();

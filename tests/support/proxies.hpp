@@ -26,10 +26,12 @@ namespace nbc::test {
 
 class ProxyDaemon {
  public:
-  // microsocks on 127.0.0.1:port, with -u/-P when user is set.
+  // microsocks on 127.0.0.1:port (or `listen`: "::" takes IPv6 and IPv4), with -u/-P when user
+  // is set.
   static ProxyDaemon microsocks(std::uint16_t port, const std::string& user = "",
-                                const std::string& password = "") {
-    std::vector<std::string> argv = {"microsocks", "-i", "127.0.0.1", "-p", std::to_string(port)};
+                                const std::string& password = "",
+                                const std::string& listen = "127.0.0.1") {
+    std::vector<std::string> argv = {"microsocks", "-i", listen, "-p", std::to_string(port)};
     if (!user.empty()) argv.insert(argv.end(), {"-u", user, "-P", password});
     return ProxyDaemon(std::move(argv), port);
   }
