@@ -13,10 +13,8 @@
 # data files stay in BUILD_DIR/plots/; the figures quoted in docs/benchmarks.md are printed.
 set -euo pipefail
 
-if [ "${NBC_BENCH_IN_NETNS:-}" != 1 ]; then
-  export NBC_BENCH_IN_NETNS=1
-  exec unshare -n -- "$0" "$@"
-fi
+. "$(dirname "$0")/common.sh"
+nbc_enter_netns "$@"
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 BUILD=${1:-build}

@@ -12,10 +12,8 @@
 # data files stay in BUILD_DIR/plots/; the figures quoted in docs/benchmarks.md are printed.
 set -euo pipefail
 
-if [ "${NBC_BENCH_IN_NETNS:-}" != 1 ]; then
-  export NBC_BENCH_IN_NETNS=1
-  exec unshare -n -- "$0" "$@"
-fi
+. "$(dirname "$0")/common.sh"
+nbc_enter_netns "$@"
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 BUILD=${1:-build}
@@ -46,16 +44,6 @@ done
 "$NBC" wait -t 10s 127.0.0.3:22 127.0.0.3:80 127.0.0.3:443 127.0.0.3:8080 127.0.0.3:40001 \
   127.0.0.3:50505 > /dev/null 2>&1 || { echo "plot_scan_rate: the listeners did not start" >&2; exit 1; }
 
-# The raw limit: one process per core over an equal share of the ports (as scan_vs_nmap.sh).
-raw_parallel() {
-  local per=$(( (65535 + CORES - 1) / CORES )) first=1 pids=()
-  while [ "$first" -le 65535 ]; do
-    local last=$(( first + per - 1 )); [ "$last" -gt 65535 ] && last=65535
-    "$RAW" 127.0.0.1 "$first" "$last" > /dev/null & pids+=($!)
-    first=$(( last + 1 ))
-  done
-  wait "${pids[@]}"
-}
 export -f raw_parallel
 export RAW CORES
 

@@ -16,10 +16,8 @@
 # Runs alternate; the medians, the ratios and the peak memory (/usr/bin/time) are printed.
 set -euo pipefail
 
-if [ "${NBC_BENCH_IN_NETNS:-}" != 1 ]; then
-  export NBC_BENCH_IN_NETNS=1
-  exec unshare -n -- "$0" "$@"
-fi
+. "$(dirname "$0")/common.sh"
+nbc_enter_netns "$@"
 
 BUILD=${1:-build}
 ROUNDS=${2:-5}
@@ -58,15 +56,6 @@ measure() {
   cat "$TMP/time" >> "$out"
 }
 
-raw_parallel() {
-  local per=$(( (65535 + CORES - 1) / CORES )) first=1 pids=()
-  while [ "$first" -le 65535 ]; do
-    local last=$(( first + per - 1 )); [ "$last" -gt 65535 ] && last=65535
-    "$RAW" 127.0.0.1 "$first" "$last" > /dev/null & pids+=($!)
-    first=$(( last + 1 ))
-  done
-  wait "${pids[@]}"
-}
 export -f raw_parallel
 export RAW CORES
 

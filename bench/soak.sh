@@ -17,10 +17,8 @@
 # Not a ctest: at 1,000,000 attempts it runs for minutes (the rates printed give the time).
 set -euo pipefail
 
-if [ "${NBC_BENCH_IN_NETNS:-}" != 1 ]; then
-  export NBC_BENCH_IN_NETNS=1
-  exec unshare -n -- "$0" "$@"
-fi
+. "$(dirname "$0")/common.sh"
+nbc_enter_netns "$@"
 
 BUILD=${1:-build}
 ATTEMPTS=${2:-1000000}
