@@ -37,7 +37,8 @@ std::string progress_text(const EngineProgress& p) {
 
 ProgressLine::ProgressLine(bool enabled)
     : enabled_(enabled && ::isatty(STDERR_FILENO) == 1),
-      sparkline_(enabled_ && pictures_wanted(STDERR_FILENO)) {}
+      sparkline_(enabled_ && pictures_wanted(STDERR_FILENO)),
+      glyphs_(terminal_glyphs()) {}
 
 void ProgressLine::update(const EngineProgress& progress) {
   if (!enabled_) return;
@@ -49,7 +50,7 @@ void ProgressLine::update(const EngineProgress& progress) {
     last_attempts_ = progress.attempts;
     last_elapsed_ = progress.elapsed;
     std::vector<double> shown(rates_.begin(), rates_.end());
-    text += " " + sparkline(shown, terminal_glyphs());
+    text += " " + sparkline(shown, glyphs_);
   }
   // Carriage return and erase-to-end-of-line: the line is rewritten in place.
   print_err("\r\x1b[K" + text);

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "nbconnect/engine.hpp"
+#include "pictures.hpp"
 
 namespace nbc::cli {
 
@@ -30,6 +31,7 @@ class ProgressLine {
   static constexpr std::size_t kRateSamples = 20;
   bool enabled_;
   bool sparkline_;
+  Glyphs glyphs_;  // read from the environment once
   bool dirty_ = false;
   std::deque<double> rates_;
   std::uint64_t last_attempts_ = 0;

@@ -49,7 +49,7 @@ void ScanOutput::keep_host_counts() {
   host_counts_ = true;
 }
 
-void ScanOutput::keep_xml(Loop& loop, const Probe& probe, const Outcome& o) {
+void ScanOutput::keep_counts(Loop& loop, const Probe& probe, const Outcome& o) {
   HostCounts& counts = loop.hosts[std::uint64_t{probe.group} << 32 | probe.host];
   counts.group = probe.group;
   counts.host = probe.host;
@@ -66,7 +66,7 @@ void ScanOutput::record(const Probe& probe, const Outcome& o) {
   // Counts and open hosts are this loop's alone: no lock.
   ++loop.counts[static_cast<std::size_t>(o.state)];
   if (o.state == State::open) ++loop.open[std::uint64_t{probe.group} << 32 | probe.host];
-  if (host_counts_) keep_xml(loop, probe, o);
+  if (host_counts_) keep_counts(loop, probe, o);
   if (open_only_ && o.state != State::open) return;
   if (format_ == Format::text || xml_) {
     if (o.state != State::closed) {

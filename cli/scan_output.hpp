@@ -117,11 +117,12 @@ class ScanOutput {
     std::unordered_map<std::uint64_t, std::uint64_t> open;  // group << 32 | host -> open ports
     std::array<std::uint64_t, kStateCount> counts{};
     std::vector<Row> closed_rows;                         // keep_for_xml() only
-    std::unordered_map<std::uint64_t, HostCounts> hosts;  // keep_for_xml() only
+    std::unordered_map<std::uint64_t, HostCounts> hosts;  // keep_for_xml() or keep_host_counts()
   };
 
   void emit(std::string& text);
-  void keep_xml(Loop& loop, const Probe& probe, const Outcome& o);
+  // The per-host counts (and, for the XML, the closed rows it lists).
+  void keep_counts(Loop& loop, const Probe& probe, const Outcome& o);
 
   Format format_;
   bool open_only_;
