@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,6 +52,17 @@ std::string find_program(const std::string& name);
 // kills it (SIGKILL) after the time limit, so that a caller never hangs.
 RunResult run_program(const std::vector<std::string>& argv,
                       std::chrono::milliseconds limit = std::chrono::seconds(60));
+
+// Runs `body` in a forked child (the caller single-threaded, or what the child calls must be
+// fork-safe) and returns the text it returned, passed back through a pipe; kills the child
+// (SIGKILL) at the time limit. `error` says why there is no text: the pipe or fork failed, or
+// the child did not finish in time.
+struct ChildResult {
+  std::string text;
+  std::string error;
+  bool timed_out = false;
+};
+ChildResult run_in_child(const std::function<std::string()>& body, std::chrono::milliseconds limit);
 
 // Runs a command line through /bin/sh, its output going to ours. Returns its exit status, or -1.
 int run_shell(const std::string& command);

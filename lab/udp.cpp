@@ -502,50 +502,10 @@ Record rate_runs() {
 }  // namespace
 
 Record measure_udp_rate(const Scenario&, sandbox::Firewall&, std::chrono::milliseconds) {
-  int p[2];
-  if (::pipe2(p, O_CLOEXEC) != 0) return skipped(std::string("pipe: ") + std::strerror(errno));
-  std::fflush(nullptr);
-  pid_t pid = ::fork();
-  if (pid < 0) {
-    ::close(p[0]);
-    ::close(p[1]);
-    return skipped(std::string("fork: ") + std::strerror(errno));
-  }
-  if (pid == 0) {
-    ::close(p[0]);
-    std::string text = rate_runs().dump();
-    size_t done = 0;
-    while (done < text.size()) {
-      ssize_t n = ::write(p[1], text.data() + done, text.size() - done);
-      if (n <= 0) break;
-      done += static_cast<size_t>(n);
-    }
-    ::_exit(0);
-  }
-  ::close(p[1]);
-  std::string text;
-  bool late = false;
-  auto deadline = Clock::now() + 15s;
-  for (;;) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-    pollfd pf{p[0], POLLIN, 0};
-    if (left.count() <= 0 || ::poll(&pf, 1, static_cast<int>(left.count()) + 1) <= 0) {
-      ::kill(pid, SIGKILL);
-      late = true;
-      break;
-    }
-    char buf[4096];
-    ssize_t n = ::read(p[0], buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    text.append(buf, static_cast<size_t>(n));
-  }
-  ::close(p[0]);
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (late) return skipped("the rate measurement did not finish in 15 s");
-  Record j = Record::parse(text, nullptr, false);
+  sandbox::ChildResult child = sandbox::run_in_child([] { return rate_runs().dump(); }, 15s);
+  if (child.timed_out) return skipped("the rate measurement did not finish in 15 s");
+  if (!child.error.empty()) return skipped(child.error);
+  Record j = Record::parse(child.text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return skipped("no figures from the rate measurement");
   if (j.contains("error")) return skipped(j["error"].get<std::string>());
   Record out;

@@ -5,12 +5,10 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
-#include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <linux/capability.h>
@@ -129,70 +127,34 @@ Record probe(const UnixAddress& a, std::chrono::milliseconds wait) {
 
 // The probe in a child process that became user nobody; its steps come back through a pipe.
 Record probe_as_nobody(const UnixAddress& a, std::chrono::milliseconds wait, std::string& error) {
-  int p[2];
-  if (::pipe2(p, O_CLOEXEC) != 0) {
-    error = std::string("pipe: ") + std::strerror(errno);
+  sandbox::ChildResult child = sandbox::run_in_child(
+      [&] {
+        std::string as = "nobody";
+        if (::setgroups(0, nullptr) != 0 || ::setgid(kNobody) != 0 || ::setuid(kNobody) != 0) {
+          // In a user namespace nobody may be unmapped: stay root but give up every capability,
+          // so that the permission bits apply to us as the socket file's owner.
+          __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+          __user_cap_data_struct data[2] = {};
+          as = "root without capabilities";
+          if (::syscall(SYS_capset, &header, data) != 0) {
+            return Record{{"error", std::string("cannot give up root: ") + std::strerror(errno)}}
+                .dump();
+          }
+        }
+        Record steps = probe(a, wait);
+        steps["as"] = as;
+        return steps.dump();
+      },
+      wait + std::chrono::seconds(5));
+  if (child.timed_out) {
+    error = "the process running as nobody did not answer in time";
     return {};
   }
-  std::fflush(nullptr);
-  pid_t pid = ::fork();
-  if (pid < 0) {
-    error = std::string("fork: ") + std::strerror(errno);
-    ::close(p[0]);
-    ::close(p[1]);
+  if (!child.error.empty()) {
+    error = child.error;
     return {};
   }
-  if (pid == 0) {
-    ::close(p[0]);
-    std::string out;
-    std::string as = "nobody";
-    if (::setgroups(0, nullptr) != 0 || ::setgid(kNobody) != 0 || ::setuid(kNobody) != 0) {
-      // In a user namespace nobody may be unmapped: stay root but give up every capability, so
-      // that the permission bits apply to us as the socket file's owner.
-      __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
-      __user_cap_data_struct data[2] = {};
-      as = "root without capabilities";
-      if (::syscall(SYS_capset, &header, data) != 0) {
-        as.clear();
-        out = Record{{"error", std::string("cannot give up root: ") + std::strerror(errno)}}.dump();
-      }
-    }
-    if (!as.empty()) {
-      Record steps = probe(a, wait);
-      steps["as"] = as;
-      out = steps.dump();
-    }
-    size_t done = 0;
-    while (done < out.size()) {
-      ssize_t n = ::write(p[1], out.data() + done, out.size() - done);
-      if (n <= 0) break;
-      done += static_cast<size_t>(n);
-    }
-    ::_exit(0);
-  }
-  ::close(p[1]);
-  std::string text;
-  char buf[4096];
-  auto deadline = Clock::now() + wait + std::chrono::seconds(5);
-  for (;;) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-    pollfd pf{p[0], POLLIN, 0};
-    if (left.count() <= 0 || ::poll(&pf, 1, static_cast<int>(left.count()) + 1) <= 0) {
-      ::kill(pid, SIGKILL);
-      error = "the process running as nobody did not answer in time";
-      break;
-    }
-    ssize_t n = ::read(p[0], buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    text.append(buf, static_cast<size_t>(n));
-  }
-  ::close(p[0]);
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  Record j = Record::parse(text, nullptr, false);
-  if (!error.empty()) return {};
+  Record j = Record::parse(child.text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) {
     error = "no steps from the process running as nobody";
     return {};
