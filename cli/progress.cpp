@@ -46,11 +46,10 @@ void ProgressLine::update(const EngineProgress& progress) {
   if (sparkline_ && progress.elapsed > last_elapsed_) {
     double seconds = std::chrono::duration<double>(progress.elapsed - last_elapsed_).count();
     rates_.push_back(static_cast<double>(progress.attempts - last_attempts_) / seconds);
-    if (rates_.size() > kRateSamples) rates_.pop_front();
+    if (rates_.size() > kRateSamples) rates_.erase(rates_.begin());
     last_attempts_ = progress.attempts;
     last_elapsed_ = progress.elapsed;
-    std::vector<double> shown(rates_.begin(), rates_.end());
-    text += " " + sparkline(shown, glyphs_);
+    text += " " + sparkline(rates_, glyphs_);
   }
   // Carriage return and erase-to-end-of-line: the line is rewritten in place.
   print_err("\r\x1b[K" + text);

@@ -5,8 +5,8 @@
 
 #include <chrono>
 #include <cstdint>
-#include <deque>
 #include <string>
+#include <vector>
 
 #include "nbconnect/engine.hpp"
 #include "pictures.hpp"
@@ -33,7 +33,7 @@ class ProgressLine {
   bool sparkline_;
   Glyphs glyphs_;  // read from the environment once
   bool dirty_ = false;
-  std::deque<double> rates_;
+  std::vector<double> rates_;
   std::uint64_t last_attempts_ = 0;
   std::chrono::nanoseconds last_elapsed_{0};
 };
