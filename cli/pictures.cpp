@@ -223,4 +223,13 @@ std::string state_legend(const std::array<std::uint64_t, kStateCount>& counts, c
   return out;
 }
 
+std::string state_counts_text(const std::array<std::uint64_t, kStateCount>& counts) {
+  std::string out;
+  for (const StateGlyph& s : kStateGlyphs) {
+    std::uint64_t n = counts[static_cast<std::size_t>(s.state)];
+    if (n) out += fmt::format("{}{} {}", out.empty() ? "" : ", ", n, s.name);
+  }
+  return out;
+}
+
 }  // namespace nbc::cli

@@ -52,5 +52,7 @@ std::vector<std::string> latency_histogram(const RttRecorder& rtts, const RttSta
 std::string state_bar(const std::array<std::uint64_t, kStateCount>& counts, int width,
                       const Glyphs& g);
 std::string state_legend(const std::array<std::uint64_t, kStateCount>& counts, const Glyphs& g);
+// The counts that are not 0, in the bar's order: "3 open, 65532 closed".
+std::string state_counts_text(const std::array<std::uint64_t, kStateCount>& counts);
 
 }  // namespace nbc::cli

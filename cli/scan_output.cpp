@@ -209,16 +209,12 @@ std::string host_state_bars(const Targets& targets, const std::vector<HostCounts
   std::array<std::uint64_t, kStateCount> drawn{};
   for (std::size_t i = 0; i < names.size(); ++i) {
     std::array<std::uint64_t, kStateCount> counts{};
-    std::string said;
-    for (State s :
-         {State::open, State::open_filtered, State::filtered, State::error, State::closed}) {
-      std::uint64_t n = hosts[i].states[static_cast<std::size_t>(s)];
-      counts[static_cast<std::size_t>(s)] = n;
-      drawn[static_cast<std::size_t>(s)] += n;
-      if (n) said += fmt::format("{}{} {}", said.empty() ? "" : ", ", n, to_string(s));
+    for (std::size_t s = 0; s < kStateCount; ++s) {
+      counts[s] = hosts[i].states[s];
+      drawn[s] += counts[s];
     }
     fmt::format_to(std::back_inserter(out), "  {:<{}}  {}  {}\n", names[i], width,
-                   state_bar(counts, 40, glyphs), said);
+                   state_bar(counts, 40, glyphs), state_counts_text(counts));
   }
   if (hosts.size() > names.size()) {
     std::size_t rest = hosts.size() - names.size();

@@ -129,6 +129,8 @@ TEST(PicturesStateBar, ColoursOnlyWhenAsked) {
   std::array<std::uint64_t, kStateCount> all{1, 1, 1, 1, 0, 1};
   EXPECT_EQ(state_legend(all, kAscii), "# open  % open|filtered  = filtered  ! error  . closed");
   EXPECT_EQ(state_legend(counts, kAscii), "# open");
+  EXPECT_EQ(state_counts_text(all), "1 open, 1 open|filtered, 1 filtered, 1 error, 1 closed");
+  EXPECT_EQ(state_counts_text(counts), "1 open");
 }
 
 }  // namespace
