@@ -97,8 +97,13 @@ This is the recipe that nbconnect's library follows. Each rule is read off the t
    the socket held is dropped (the kernel counts it as `LockDroppedIcmps`), so nothing at all
    is learnt before the retransmission. An ICMP that finds the socket free, as one from across
    a network does, ends the connect: see `icmp-after-retransmit` and `icmp-admin-prohibited-v6`,
-   where every call then agrees. Note too that Linux reports ICMPv6 admin-prohibited as
-   `EACCES` but ICMP (IPv4) admin-prohibited as `EHOSTUNREACH`.
+   where every call then agrees. Unless the program holds the socket at that instant:
+   getpeername() and connect() take the socket's lock, so a program that polls with them while
+   `ERR` stands can turn that ICMP too into a soft error, and learns the answer only at the next
+   retransmission (in a scan of 3,000 such ports with either method, 0 to 739 ended a second
+   later, depending on the load). `SO_ERROR` takes no lock and is never delayed. Note too that
+   Linux reports ICMPv6 admin-prohibited as `EACCES` but ICMP (IPv4) admin-prohibited as
+   `EHOSTUNREACH`.
 4. **No answer is an answer.** A dropped SYN gives no event at all; only the deadline ends the
    wait, and the outcome is filtered (no-response). A listener whose accept queue is full drops
    SYNs too: from outside it looks exactly like a firewall.
