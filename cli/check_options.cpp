@@ -48,14 +48,32 @@ void add_check_options(CLI::App& app, CheckWords& w) {
       ->group(group);
 }
 
+namespace {
+
+// The word that followed --http and was left a target (leave_http_path_optional), if any.
+std::string& word_after_http() {
+  static std::string word;
+  return word;
+}
+
+}  // namespace
+
 void leave_http_path_optional(std::vector<char*>& args) {
   static char http_root[] = "--http=/";
   for (std::size_t i = 1; i < args.size(); ++i) {
     const std::string_view word = args[i];
     if (word == "--") return;
     if (word != "--http") continue;
-    const bool path_follows = i + 1 < args.size() && args[i + 1][0] == '/';
-    if (!path_follows) args[i] = http_root;
+    const bool word_follows = i + 1 < args.size() && args[i + 1][0] != '-';
+    if (word_follows && args[i + 1][0] == '/') continue;
+    args[i] = http_root;
+    if (word_follows) word_after_http() = args[i + 1];
+  }
+}
+
+void reject_http_word_as_target(const std::vector<std::string>& words) {
+  if (words.size() > 2 && !word_after_http().empty() && words[0] == word_after_http()) {
+    throw UsageError("--http: the path must start with /: " + quote(words[0]));
   }
 }
 
@@ -159,10 +177,12 @@ std::optional<CheckOptions> to_check_options(const CheckWords& w, const std::str
     if (!error.empty()) throw UsageError("--expect: bad pattern " + quote(w.expect) + ": " + error);
     o.expect = w.expect;
   }
+  bool http = w.http_option && w.http_option->count() > 0;
   if (!w.read_bytes.empty()) {
     o.read_bytes = number_option("--read-bytes", w.read_bytes, 1, 64u << 20);
+    // Only --expect and --http read: a bound on nothing is a mistake worth naming.
+    if (w.expect.empty() && !http) throw UsageError("--read-bytes needs --expect or --http");
   }
-  bool http = w.http_option && w.http_option->count() > 0;
   if (http) {
     std::string path = w.http.empty() ? "/" : w.http;
     if (path[0] != '/') throw UsageError("--http: the path must start with /: " + quote(path));

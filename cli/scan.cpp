@@ -243,6 +243,9 @@ int run_scan(ScanOptions& o) {
   }
   apply_timing(o.timing, o.common, engine_options);
   // Through a proxy: min(-c or the template's, --proxy-concurrency); a lowered -c is said.
+  if (!o.proxy_concurrency.empty() && !engine_options.connect.proxy) {
+    throw UsageError("--proxy-concurrency needs --proxy or --proxy-env");
+  }
   if (engine_options.connect.proxy) {
     engine_options.concurrency =
         window_through_proxy(engine_options.concurrency, proxy_limit, o.concurrency);

@@ -192,6 +192,12 @@ TEST(CheckCliInput, BadCheckOptions) {
       nbconnect({"check", "--http", "/", "--http-status", "500-200", "127.0.0.1", "1"}), "500-200");
   expect_usage_error(nbconnect({"check", "--read-bytes", "0", "127.0.0.1", "1"}), "--read-bytes");
   expect_usage_error(nbconnect({"check", "--http=health", "127.0.0.1", "1"}), "health");
+  // A forgotten slash names the path, not the port that became a third target word.
+  expect_usage_error(nbconnect({"check", "--http", "health", "127.0.0.1", "1"}), "'health'");
+  expect_usage_error(nbconnect({"ping", "--http", "health", "127.0.0.1", "1"}), "'health'");
+  // --read-bytes bounds what --expect or --http reads; alone it bounds nothing.
+  expect_usage_error(nbconnect({"check", "--read-bytes", "10", "127.0.0.1", "1"}),
+                     "--read-bytes needs --expect or --http");
   expect_usage_error(nbconnect({"check", "--ca", "/nonexistent/ca.pem", "127.0.0.1", "1"}),
                      "/nonexistent/ca.pem");
   expect_usage_error(nbconnect({"check", "--warn-expiry", "x", "127.0.0.1", "1"}), "--warn-expiry");

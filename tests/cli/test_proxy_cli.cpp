@@ -213,6 +213,9 @@ TEST_F(ProxyCli, BadProxyUrlsAreUsageErrors) {
   EXPECT_EQ(secret.err.find("SECRETPW"), std::string::npos) << secret.err;
   expect_usage_error(nbconnect({"scan", "--proxy-concurrency", "0", "-p", "1", "127.0.0.1"}),
                      "--proxy-concurrency");
+  // Without a proxy the bound would silently mean nothing.
+  expect_usage_error(nbconnect({"scan", "--proxy-concurrency", "8", "-p", "1", "127.0.0.1"}),
+                     "--proxy-concurrency needs --proxy");
 }
 
 TEST_F(ProxyCli, WaitAndPingThroughAProxy) {
