@@ -18,10 +18,12 @@ class ConnectUnreachable : public ConnectMatrix {
     EXPECT_TRUE(rule.ok());
     // An ICMP error that races with a system call on the socket becomes a soft error that only
     // SO_ERROR reports; getpeername and reconnect then learn it from the ICMP answering the
-    // kernel's first SYN retransmission, one second later. Hence the longer deadline.
+    // kernel's first SYN retransmission, one second later. Their own polling can make that ICMP
+    // meet the socket held too (docs/behaviour-linux.md, point 3): then the next retransmission,
+    // about a second later again (the ICMP reverts the back-off). Hence the longer deadline.
     Outcome o;
     cost_ = measure_cost(
-        [&] { o = connect(ep("127.0.0.1", listener.port()), options(std::chrono::seconds(3))); });
+        [&] { o = connect(ep("127.0.0.1", listener.port()), options(std::chrono::seconds(4))); });
     std::printf("[ cost ] %s cpu_us=%lld wall_us=%lld\n",
                 testing::UnitTest::GetInstance()->current_test_info()->name(),
                 static_cast<long long>(cost_.cpu.count()),
@@ -43,7 +45,7 @@ class ConnectUnreachable : public ConnectMatrix {
         << "CPU " << cost_.cpu.count() << " us over " << cost_.wall.count() << " us of waiting";
     if (waits_for_retransmit()) {
       EXPECT_GE(cost_.wall, milliseconds(900)) << "the answer comes with the SYN retransmission";
-      EXPECT_LT(cost_.wall, milliseconds(2500));
+      EXPECT_LT(cost_.wall, milliseconds(3500)) << "at most two retransmissions: not the deadline";
     } else {
       EXPECT_LT(cost_.wall, milliseconds(500)) << "the soft error is there at once";
     }
