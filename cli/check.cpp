@@ -24,10 +24,10 @@ struct CheckOptions {
 };
 
 HostPort parse_target(const std::vector<std::string>& words) {
+  reject_http_word_as_target(words);
   if (words.size() == 1) return value_or_usage(parse_host_port(words[0]));
   if (words.size() == 2) return value_or_usage(parse_host_and_port(words[0], words[1]));
   if (words.empty()) throw UsageError("missing target: give HOST PORT, HOST:PORT or unix:/PATH");
-  reject_http_word_as_target(words);
   throw UsageError("unexpected argument " + quote(words[2]) +
                    ": give HOST PORT, HOST:PORT or unix:/PATH");
 }

@@ -184,6 +184,10 @@ TEST_F(CheckOptionsCli, HttpPathIsOptionalAndStartsWithASlash) {
   EXPECT_EQ(scan.exit_code, 0) << scan.err << scan.out;
   EXPECT_NE(scan.out.find("\"http_status\":200"), std::string::npos) << scan.out;
   expect_usage_error(nbconnect({"check", "--http=x", "127.0.0.1", port}), "'x'");
+  // A word after --http that makes a target with the next one is a host: `--http web 8080`.
+  auto named = nbconnect({"check", "--json", "--http", "localhost", port});
+  EXPECT_EQ(named.exit_code, 0) << named.err << named.out;
+  EXPECT_EQ(status(named), 200) << named.out;
 }
 
 TEST(CheckCliInput, BadCheckOptions) {
@@ -195,6 +199,8 @@ TEST(CheckCliInput, BadCheckOptions) {
   // A forgotten slash names the path, not the port that became a third target word.
   expect_usage_error(nbconnect({"check", "--http", "health", "127.0.0.1", "1"}), "'health'");
   expect_usage_error(nbconnect({"ping", "--http", "health", "127.0.0.1", "1"}), "'health'");
+  expect_usage_error(nbconnect({"check", "--http", "health", "127.0.0.1:1"}), "'health'");
+  expect_usage_error(nbconnect({"ping", "--http", "health", "127.0.0.1:1"}), "'health'");
   // --read-bytes bounds what --expect or --http reads; alone it bounds nothing.
   expect_usage_error(nbconnect({"check", "--read-bytes", "10", "127.0.0.1", "1"}),
                      "--read-bytes needs --expect or --http");
