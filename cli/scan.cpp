@@ -242,10 +242,10 @@ int run_scan(ScanOptions& o) {
     engine_options.per_host = number_option("--per-host", o.per_host, 1, 10000000);
   }
   apply_timing(o.timing, o.common, engine_options);
-  // Through a proxy: min(-c or the template's, --proxy-concurrency); a lowered -c is said.
   if (!o.proxy_concurrency.empty() && !engine_options.connect.proxy) {
     throw UsageError("--proxy-concurrency needs --proxy or --proxy-env");
   }
+  // Through a proxy: min(-c or the template's, --proxy-concurrency); a lowered -c is said.
   if (engine_options.connect.proxy) {
     engine_options.concurrency =
         window_through_proxy(engine_options.concurrency, proxy_limit, o.concurrency);
