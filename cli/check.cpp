@@ -23,15 +23,6 @@ struct CheckOptions {
   std::string retries;  // --udp: probes sent again within the timeout
 };
 
-HostPort parse_target(const std::vector<std::string>& words) {
-  reject_http_word_as_target(words);
-  if (words.size() == 1) return value_or_usage(parse_host_port(words[0]));
-  if (words.size() == 2) return value_or_usage(parse_host_and_port(words[0], words[1]));
-  if (words.empty()) throw UsageError("missing target: give HOST PORT, HOST:PORT or unix:/PATH");
-  throw UsageError("unexpected argument " + quote(words[2]) +
-                   ": give HOST PORT, HOST:PORT or unix:/PATH");
-}
-
 void report(const Outcome& outcome, const HostPort& target, bool json) {
   if (json) {
     std::string line;
@@ -43,7 +34,7 @@ void report(const Outcome& outcome, const HostPort& target, bool json) {
 }
 
 int run_check(const CheckOptions& o) {
-  HostPort target = parse_target(o.words);
+  HostPort target = parse_one_target(o.words);
   check_family(target, o.common);
   ConnectOptions options = to_connect_options(o.common, std::chrono::seconds(5));
   options.keep_socket = false;

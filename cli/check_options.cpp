@@ -71,13 +71,21 @@ void leave_http_path_optional(std::vector<char*>& args) {
   }
 }
 
-void reject_http_word_as_target(const std::vector<std::string>& words) {
-  if (words.empty() || word_after_http().empty() || words[0] != word_after_http()) return;
+HostPort parse_one_target(const std::vector<std::string>& words) {
+  Parsed<HostPort> parsed = std::unexpected(ParseError{});
+  if (words.size() == 1) parsed = parse_host_port(words[0]);
+  if (words.size() == 2) parsed = parse_host_and_port(words[0], words[1]);
   // `--http web 8080` may well mean the host `web`; only words that make no target otherwise
   // (`--http health HOST PORT`, `--http health HOST:PORT`) are a path without its slash.
-  const bool a_target = (words.size() == 1 && parse_host_port(words[0])) ||
-                        (words.size() == 2 && parse_host_and_port(words[0], words[1]));
-  if (!a_target) throw UsageError("--http: the path must start with /: " + quote(words[0]));
+  if (!parsed && !words.empty() && !word_after_http().empty() && words[0] == word_after_http()) {
+    throw UsageError("--http: the path must start with /: " + quote(words[0]));
+  }
+  if (words.empty()) throw UsageError("missing target: give HOST PORT, HOST:PORT or unix:/PATH");
+  if (words.size() > 2) {
+    throw UsageError("unexpected argument " + quote(words[2]) +
+                     ": give HOST PORT, HOST:PORT or unix:/PATH");
+  }
+  return value_or_usage(std::move(parsed));
 }
 
 namespace {

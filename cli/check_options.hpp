@@ -42,10 +42,10 @@ void add_check_options(CLI::App& app, CheckWords& words);
 // Rewrites args (args[0] is the program) in place, before CLI11 parses them; stops at `--`.
 void leave_http_path_optional(std::vector<char*>& args);
 
-// When the target's first word is the one that followed --http without a slash and the words
-// make no target (`--http health HOST PORT`, `--http health HOST:PORT`), throws the UsageError
-// naming it, as `--http=health` would.
-void reject_http_word_as_target(const std::vector<std::string>& words);
+// The one target of check and ping: HOST PORT, HOST:PORT or unix:/PATH. Throws UsageError
+// naming the bad word; when the first word is the one that followed --http without a slash and
+// the words make no target (`--http health HOST PORT`), that word, as `--http=health` would.
+HostPort parse_one_target(const std::vector<std::string>& words);
 
 // The library's options from the words (`host`: the target's host as written, the default SNI
 // name and Host header when it is a name). Throws UsageError naming the bad word. nullopt when no

@@ -36,14 +36,6 @@ struct PingOptions {
   CheckWords checks;
 };
 
-HostPort parse_target(const std::vector<std::string>& words) {
-  reject_http_word_as_target(words);
-  if (words.size() == 1) return value_or_usage(parse_host_port(words[0]));
-  if (words.size() == 2) return value_or_usage(parse_host_and_port(words[0], words[1]));
-  if (words.empty()) throw UsageError("missing target: give HOST:PORT or unix:/PATH");
-  throw UsageError("unexpected argument " + quote(words[2]) + ": give HOST:PORT or unix:/PATH");
-}
-
 double rounded_ms(std::chrono::nanoseconds d) {
   return std::round(to_ms(d) * 1000.0) / 1000.0;
 }
@@ -141,7 +133,7 @@ bool pause_until(Dialer& dialer, Clock::time_point until) {
 }
 
 int run_ping(const PingOptions& o) {
-  HostPort target = parse_target(o.words);
+  HostPort target = parse_one_target(o.words);
   check_family(target, o.common);
   // An empty count means no limit.
   long count = o.count.empty() ? 0 : static_cast<long>(number_option("-c", o.count, 1, 1000000000));
