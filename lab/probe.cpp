@@ -13,7 +13,6 @@
 #include <array>
 #include <cerrno>
 #include <cmath>
-#include <cstdio>
 #include <cstring>
 
 #include "lab/probe.hpp"
@@ -176,18 +175,9 @@ struct Writer {
 // `writes` times, reporting each result through a pipe before the next call.
 Writer start_writer(const Stage& st, bool read_so_error_first, int writes,
                     std::chrono::milliseconds wait) {
-  Writer w;
-  int p[2];
-  if (::pipe2(p, O_CLOEXEC) != 0) return w;
-  std::fflush(nullptr);
-  pid_t pid = ::fork();
-  if (pid < 0) {
-    ::close(p[0]);
-    ::close(p[1]);
-    return w;
-  }
-  if (pid == 0) {
-    ::close(p[0]);
+  sandbox::PipedChild child = sandbox::fork_with_pipe();
+  if (child.pid < 0) return Writer{};
+  if (child.pid == 0) {
     // The default action, unblocked: exactly what a program that never thought of SIGPIPE has.
     ::signal(SIGPIPE, SIG_DFL);
     sigset_t set;
@@ -211,14 +201,11 @@ Writer start_writer(const Stage& st, bool read_so_error_first, int writes,
     for (int i = 0; i < writes; ++i) {
       Call c = timed([&] { return ::write(fd, "x", 1); });
       WriteReport report{c.ret, c.err, c.us};
-      if (::write(p[1], &report, sizeof report) != sizeof report) ::_exit(4);
+      if (::write(child.fd, &report, sizeof report) != sizeof report) ::_exit(4);
     }
     ::_exit(0);
   }
-  ::close(p[1]);
-  w.pid = pid;
-  w.fd = p[0];
-  return w;
+  return Writer{child.pid, child.fd};
 }
 
 // Collects a writer's reports: one record per write, the last one "killed by SIGPIPE" when the

@@ -1,7 +1,6 @@
 // Running the lab: the parent forks a measuring child, which moves into a private network
 // namespace of its own, stages each chosen scenario there, measures it and sends its record back
 // as one JSON line through a pipe; the parent collects the records as they come.
-#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -13,7 +12,6 @@
 
 #include <cerrno>
 #include <cmath>
-#include <cstdio>
 #include <cstring>
 
 #include "lab/probe.hpp"
@@ -154,25 +152,13 @@ std::string json_line(const Record& record) {
 
 Measurement measure(const Config& config, const std::function<void(const Record&)>& on_record) {
   Measurement m;
-  int p[2];
-  if (::pipe2(p, O_CLOEXEC) != 0) {
-    m.error = std::string("pipe: ") + std::strerror(errno);
-    return m;
-  }
-  std::fflush(nullptr);
   const pid_t parent = ::getpid();
-  pid_t pid = ::fork();
-  if (pid < 0) {
-    m.error = std::string("fork: ") + std::strerror(errno);
-    ::close(p[0]);
-    ::close(p[1]);
+  sandbox::PipedChild child = sandbox::fork_with_pipe();
+  if (child.pid < 0) {
+    m.error = child.error;
     return m;
   }
-  if (pid == 0) {
-    ::close(p[0]);
-    child_main(config, p[1], parent);
-  }
-  ::close(p[1]);
+  if (child.pid == 0) child_main(config, child.fd, parent);
 
   // Read the records as they come; the child is bounded, but a hang must not hang us.
   auto deadline = Clock::now() + std::chrono::seconds(120);
@@ -183,15 +169,15 @@ Measurement measure(const Config& config, const std::function<void(const Record&
   for (;;) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     if (left.count() <= 0) {
-      ::kill(pid, SIGKILL);
+      ::kill(child.pid, SIGKILL);
       killed = true;
       break;
     }
-    pollfd pf{p[0], POLLIN, 0};
+    pollfd pf{child.fd, POLLIN, 0};
     int n = ::poll(&pf, 1, static_cast<int>(left.count()) + 1);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) continue;
-    ssize_t got = ::read(p[0], chunk, sizeof chunk);
+    ssize_t got = ::read(child.fd, chunk, sizeof chunk);
     if (got < 0 && errno == EINTR) continue;
     if (got <= 0) break;
     buffer.append(chunk, static_cast<size_t>(got));
@@ -212,9 +198,9 @@ Measurement measure(const Config& config, const std::function<void(const Record&
       m.records.push_back(std::move(record));
     }
   }
-  ::close(p[0]);
+  ::close(child.fd);
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  while (::waitpid(child.pid, &status, 0) < 0 && errno == EINTR) {
   }
   if (killed) {
     m.error = "the measuring process did not finish in 120 s";

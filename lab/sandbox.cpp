@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <utility>
@@ -200,54 +201,64 @@ RunResult run_program(const std::vector<std::string>& argv, std::chrono::millise
   return result;
 }
 
+PipedChild fork_with_pipe() {
+  PipedChild child;
+  int p[2];
+  if (::pipe2(p, O_CLOEXEC) != 0) {
+    child.error = std::string("pipe: ") + std::strerror(errno);
+    return child;
+  }
+  std::fflush(nullptr);
+  child.pid = ::fork();
+  if (child.pid < 0) {
+    child.error = std::string("fork: ") + std::strerror(errno);
+    ::close(p[0]);
+    ::close(p[1]);
+    return child;
+  }
+  ::close(p[child.pid == 0 ? 0 : 1]);
+  child.fd = p[child.pid == 0 ? 1 : 0];
+  return child;
+}
+
 ChildResult run_in_child(const std::function<std::string()>& body,
                          std::chrono::milliseconds limit) {
   ChildResult result;
-  int p[2];
-  if (::pipe2(p, O_CLOEXEC) != 0) {
-    result.error = std::string("pipe: ") + std::strerror(errno);
+  PipedChild child = fork_with_pipe();
+  if (child.pid < 0) {
+    result.error = child.error;
     return result;
   }
-  std::fflush(nullptr);
-  pid_t pid = ::fork();
-  if (pid < 0) {
-    result.error = std::string("fork: ") + std::strerror(errno);
-    ::close(p[0]);
-    ::close(p[1]);
-    return result;
-  }
-  if (pid == 0) {
-    ::close(p[0]);
+  if (child.pid == 0) {
     std::string text = body();
     std::size_t done = 0;
     while (done < text.size()) {
-      ssize_t n = ::write(p[1], text.data() + done, text.size() - done);
+      ssize_t n = ::write(child.fd, text.data() + done, text.size() - done);
       if (n <= 0) break;
       done += static_cast<std::size_t>(n);
     }
     ::_exit(0);
   }
-  ::close(p[1]);
   auto deadline = std::chrono::steady_clock::now() + limit;
   char buf[4096];
   for (;;) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
-    pollfd pf{p[0], POLLIN, 0};
+    pollfd pf{child.fd, POLLIN, 0};
     if (left.count() <= 0 || ::poll(&pf, 1, static_cast<int>(left.count()) + 1) <= 0) {
-      ::kill(pid, SIGKILL);
+      ::kill(child.pid, SIGKILL);
       result.timed_out = true;
       result.error = "did not finish in time";
       break;
     }
-    ssize_t n = ::read(p[0], buf, sizeof buf);
+    ssize_t n = ::read(child.fd, buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
     result.text.append(buf, static_cast<std::size_t>(n));
   }
-  ::close(p[0]);
+  ::close(child.fd);
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  while (::waitpid(child.pid, &status, 0) < 0 && errno == EINTR) {
   }
   if (result.timed_out) result.text.clear();
   return result;

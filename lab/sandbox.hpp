@@ -4,6 +4,8 @@
 // that check the library use it too.
 #pragma once
 
+#include <sys/types.h>
+
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -57,6 +59,17 @@ RunResult run_program(const std::vector<std::string>& argv,
 // fork-safe) and returns the text it returned, passed back through a pipe; kills the child
 // (SIGKILL) at the time limit. `error` says why there is no text: the pipe or fork failed, or
 // the child did not finish in time.
+// A child process joined to its parent by a pipe: in the child (pid 0) `fd` is the pipe's write
+// end, in the parent its read end; each side's other end is closed, and stdio is flushed before the
+// fork so that no buffered output is written twice. On failure pid is -1 and `error` names the
+// call that failed and its errno.
+struct PipedChild {
+  pid_t pid = -1;
+  int fd = -1;
+  std::string error;
+};
+PipedChild fork_with_pipe();
+
 struct ChildResult {
   std::string text;
   std::string error;
